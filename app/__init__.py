@@ -1,0 +1,1 @@
+"""Tillwright's shop logic: pure Python, no I/O libraries (see docs/architecture.md)."""

@@ -1,0 +1,128 @@
+"""Tenders: cash with change and cash rounding, card on an external terminal, split payments.
+
+Cash rounding applies only when cash settles the balance: the remaining amount is rounded to
+the configured increment (0.01, 0.05, 0.10…) and the difference becomes its own receipt line.
+A card tender records the amount and the terminal's approval reference, never a card number.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from app.domain.money import Money
+from app.domain.pricing import round_cash
+from app.errors import SaleNotPayable, UserError
+
+_DIGIT_RUN = re.compile(r"\d[\d -]{11,}\d")
+
+
+class TenderKind(StrEnum):
+    CASH = "cash"
+    CARD = "card"
+
+
+@dataclass(frozen=True, slots=True)
+class Tender:
+    """One payment applied to a sale. For cash, ``tendered - amount == change``."""
+
+    kind: TenderKind
+    amount: Money
+    tendered: Money
+    change: Money
+    reference: str = ""
+
+
+def luhn_valid(digits: str) -> bool:
+    """The card-number checksum, used to refuse anything that looks like a PAN."""
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def check_card_reference(reference: str) -> str:
+    """An approval reference is short text; a card number is refused outright."""
+    reference = reference.strip()
+    if len(reference) > 64:
+        raise UserError("The approval reference is longer than 64 characters")
+    for match in _DIGIT_RUN.finditer(reference):
+        digits = re.sub(r"\D", "", match.group())
+        if 13 <= len(digits) <= 19 and luhn_valid(digits):
+            raise UserError(
+                "That looks like a card number. Enter only the terminal's approval code"
+            )
+    return reference
+
+
+@dataclass
+class Payment:
+    """Tenders taken against a total. ``remaining`` reaches zero when the sale is paid."""
+
+    total: Money
+    cash_increment: Decimal
+    tenders: list[Tender] = field(default_factory=list)
+    rounding: Money | None = None
+
+    def __post_init__(self) -> None:
+        if self.rounding is None:
+            self.rounding = Money.zero(self.total.currency)
+
+    @property
+    def due(self) -> Money:
+        """The total plus any cash rounding already applied."""
+        assert self.rounding is not None
+        return self.total + self.rounding
+
+    @property
+    def paid(self) -> Money:
+        return sum((t.amount for t in self.tenders), Money.zero(self.total.currency))
+
+    @property
+    def remaining(self) -> Money:
+        return self.due - self.paid
+
+    @property
+    def change(self) -> Money:
+        return sum((t.change for t in self.tenders), Money.zero(self.total.currency))
+
+    @property
+    def is_settled(self) -> bool:
+        return self.remaining.is_zero()
+
+    def cash_due(self) -> Money:
+        """What the customer must hand over to settle the rest in cash."""
+        return round_cash(self.remaining, self.cash_increment)
+
+    def take_cash(self, tendered: Money) -> Tender:
+        if tendered.is_negative() or tendered.is_zero():
+            raise UserError("Enter the cash amount the customer handed over")
+        if self.is_settled:
+            raise SaleNotPayable("This sale is already paid")
+        rounded_due = self.cash_due()
+        if tendered >= rounded_due:
+            assert self.rounding is not None
+            self.rounding = self.rounding + (rounded_due - self.remaining)
+            tender = Tender(TenderKind.CASH, rounded_due, tendered, tendered - rounded_due)
+        else:
+            zero = Money.zero(tendered.currency)
+            tender = Tender(TenderKind.CASH, tendered, tendered, zero)
+        self.tenders.append(tender)
+        return tender
+
+    def take_card(self, amount: Money, reference: str) -> Tender:
+        if amount.is_negative() or amount.is_zero():
+            raise UserError("A card payment must be more than zero")
+        if amount > self.remaining:
+            raise UserError(
+                f"The card amount {amount.amount} is more than the {self.remaining.amount} due"
+            )
+        zero = Money.zero(amount.currency)
+        tender = Tender(TenderKind.CARD, amount, amount, zero, check_card_reference(reference))
+        self.tenders.append(tender)
+        return tender

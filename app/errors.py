@@ -1,0 +1,55 @@
+"""One exception tree for the whole application.
+
+``UserError`` carries a message fit to show a cashier; ``EnvironmentProblem`` says what to do
+about the machine (disk, database, printer); anything else that escapes is a bug.
+"""
+
+from __future__ import annotations
+
+
+class TillwrightError(Exception):
+    """Root of every exception Tillwright raises on purpose."""
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class UserError(TillwrightError):
+    """Something the person at the till can fix: the message is shown as is."""
+
+
+class ParseError(UserError):
+    """Outside bytes (a CSV row, a scale frame, a barcode) that cannot be understood."""
+
+
+class NotFound(UserError):
+    """A code, id or name that matches nothing."""
+
+
+class PermissionDenied(UserError):
+    """The signed-in user's role does not allow this action."""
+
+
+class AuthenticationFailed(UserError):
+    """Wrong user name or PIN, or a locked account."""
+
+
+class InsufficientStock(UserError):
+    """Selling more units than the shop holds of a stock-tracked item."""
+
+
+class SaleNotPayable(UserError):
+    """The tenders do not cover the sale, or the cart is empty."""
+
+
+class EnvironmentProblem(TillwrightError):
+    """The machine, not the user, is at fault: the message says what to do."""
+
+
+class JournalBroken(TillwrightError):
+    """The fiscal journal's hash chain does not verify."""
+
+
+class DuplicateSale(TillwrightError):
+    """A sale with this client-made id is already stored (a retry of the same sale)."""

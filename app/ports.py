@@ -1,0 +1,217 @@
+"""Protocols the outside world implements for the services: storage, clock, journal anchor.
+
+Adapters live in ``db/``, ``printing/`` and ``devices/``; ``main.py`` picks them. Services
+depend only on these shapes, so unit tests can hand them fakes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+from app.domain.cart import CartItem
+from app.domain.journal import JournalRecord
+from app.domain.users import Role
+from app.services.dto import (
+    ParkedSaleSummary,
+    ProductDraft,
+    SaleReceipt,
+    TaxClassData,
+    UpsertOutcome,
+)
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware, in UTC."""
+        ...
+
+
+class CatalogReader(Protocol):
+    """The till's read path: fast lookups that never load the whole catalog."""
+
+    def item_by_code(self, code: str) -> CartItem | None:
+        """The active variant with this barcode (normalised) or SKU."""
+        ...
+
+    def search(self, terms: Sequence[str], limit: int) -> list[CartItem]:
+        """Active variants whose folded name or SKU contains every term, best first."""
+        ...
+
+
+class CatalogRepository(Protocol):
+    def items_for_sale(self, variant_ids: Sequence[int]) -> dict[int, CartItem]: ...
+
+    def tax_classes(self) -> list[TaxClassData]: ...
+
+    def save_tax_class(self, tax_class: TaxClassData) -> None: ...
+
+    def barcode_owners(self, codes: Sequence[str]) -> dict[str, str]:
+        """Which product handle each of these barcodes already belongs to."""
+        ...
+
+    def sku_owners(self, skus: Sequence[str]) -> dict[str, str]:
+        """Which product handle each of these SKUs already belongs to."""
+        ...
+
+    def upsert_products(
+        self, drafts: Sequence[ProductDraft], at: datetime
+    ) -> tuple[UpsertOutcome, dict[str, int]]:
+        """Create or update products by handle; returns the outcome and variant ids by SKU."""
+        ...
+
+
+class StockRepository(Protocol):
+    def move(
+        self,
+        variant_id: int,
+        delta: Decimal,
+        reason: str,
+        reference: str,
+        at: datetime,
+        user_id: int | None,
+    ) -> Decimal:
+        """Record one stock move and return the new balance.
+
+        Raises InsufficientStock if the variant tracks stock and the balance would go below
+        zero; two tills can never both take the last unit.
+        """
+        ...
+
+    def count(
+        self, levels: Mapping[int, Decimal], reference: str, at: datetime, user_id: int | None
+    ) -> set[int]:
+        """Set stock to counted levels, one "count" move per change; returns changed ids."""
+        ...
+
+    def level(self, variant_id: int) -> Decimal: ...
+
+
+class RegisterRepository(Protocol):
+    def ensure(self, code: str, name: str) -> None: ...
+
+    def next_receipt_no(self, code: str) -> int:
+        """Take the next gapless receipt number inside the current transaction."""
+        ...
+
+
+class SaleRepository(Protocol):
+    def receipt(self, sale_id: str) -> SaleReceipt | None: ...
+
+    def add(
+        self,
+        receipt: SaleReceipt,
+        user_id: int,
+        approved_by: int | None,
+        variant_ids: Sequence[int],
+        overridden: Sequence[bool],
+    ) -> None:
+        """Write the sale, its lines and payments. Raises DuplicateSale if the id exists."""
+        ...
+
+
+class JournalRepository(Protocol):
+    def append(
+        self,
+        kind: str,
+        register_code: str,
+        user_id: int | None,
+        at: datetime,
+        data: Mapping[str, Any],
+    ) -> tuple[int, str]:
+        """Chain one entry onto the journal; returns its (seq, hash)."""
+        ...
+
+    def records(self) -> Iterator[JournalRecord]: ...
+
+
+class UserRecord(Protocol):
+    user_id: int
+    username: str
+    display_name: str
+    role: Role
+    pin_hash: str
+    failed_attempts: int
+    locked_until: datetime | None
+    active: bool
+
+
+class UserRepository(Protocol):
+    def by_username(self, username: str) -> UserRecord | None: ...
+
+    def add(self, username: str, display_name: str, role: Role, pin_hash: str) -> int: ...
+
+    def set_failures(
+        self, user_id: int, failed_attempts: int, locked_until: datetime | None
+    ) -> None: ...
+
+
+class SettingsRepository(Protocol):
+    def all(self) -> dict[str, str]: ...
+
+    def set(self, key: str, value: str) -> None: ...
+
+
+class ParkedRepository(Protocol):
+    def add(
+        self,
+        register_code: str,
+        user_id: int,
+        label: str,
+        at: datetime,
+        snapshot: Mapping[str, Any],
+        total_minor: int,
+    ) -> int: ...
+
+    def summaries(self, register_code: str) -> list[ParkedSaleSummary]: ...
+
+    def take(self, parked_id: int) -> dict[str, Any] | None:
+        """Remove a parked sale and return its snapshot, or None if already recalled."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One write transaction: commits whole on ``commit()``, otherwise rolls back on exit."""
+
+    # Read-only properties, so an adapter may hold its own concrete repository types.
+    @property
+    def catalog(self) -> CatalogRepository: ...
+    @property
+    def stock(self) -> StockRepository: ...
+    @property
+    def registers(self) -> RegisterRepository: ...
+    @property
+    def sales(self) -> SaleRepository: ...
+    @property
+    def journal(self) -> JournalRepository: ...
+    @property
+    def users(self) -> UserRepository: ...
+    @property
+    def settings(self) -> SettingsRepository: ...
+    @property
+    def parked(self) -> ParkedRepository: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+class JournalAnchor(Protocol):
+    """The journal head kept outside the database, so a removed tail is noticed."""
+
+    def read(self) -> tuple[int, str] | None: ...
+
+    def write(self, seq: int, hash_: str) -> None: ...

@@ -1,0 +1,91 @@
+"""Signing in with user name and PIN, lockout, and on-the-spot manager approval."""
+
+from __future__ import annotations
+
+from app.domain.users import (
+    Operator,
+    Permission,
+    PinPolicy,
+    Role,
+    check_pin_format,
+    hash_pin,
+    is_locked,
+    verify_pin,
+)
+from app.errors import AuthenticationFailed, PermissionDenied, UserError
+from app.ports import Clock, UnitOfWorkFactory
+
+WRONG = "Unknown user or wrong PIN"
+
+
+class AuthService:
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, policy: PinPolicy) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._policy = policy
+
+    def add_user(self, username: str, display_name: str, role: Role, pin: str) -> int:
+        username = username.strip().lower()
+        if not username.isidentifier():
+            raise UserError(
+                "A user name is letters, digits and underscores, starting with a letter"
+            )
+        pin_hash = hash_pin(check_pin_format(pin), self._policy)
+        with self._uow_factory() as uow:
+            if uow.users.by_username(username) is not None:
+                raise UserError(f"There is already a user called {username}")
+            user_id = uow.users.add(username, display_name or username, role, pin_hash)
+            uow.commit()
+        return user_id
+
+    def login(self, username: str, pin: str) -> Operator:
+        """Check the PIN; after ``max_failures`` wrong tries the account locks for a while."""
+        username = username.strip().lower()
+        # Read, then verify outside any transaction: scrypt is slow on purpose and must not
+        # hold the database's write lock while it runs.
+        with self._uow_factory() as uow:
+            user = uow.users.by_username(username)
+        now = self._clock.now()
+        if user is None or not user.active:
+            raise AuthenticationFailed(WRONG)
+        if is_locked(user.locked_until, now):
+            assert user.locked_until is not None
+            minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+            raise AuthenticationFailed(
+                f"{username} is locked after too many wrong PINs; try again in {minutes} min "
+                "or ask a manager"
+            )
+        ok = verify_pin(pin, user.pin_hash)
+        with self._uow_factory() as uow:
+            if ok:
+                if user.failed_attempts or user.locked_until:
+                    uow.users.set_failures(user.user_id, 0, None)
+                    uow.commit()
+                return Operator(user.user_id, user.username, user.display_name, user.role)
+            failures = user.failed_attempts + 1
+            locked_until = None
+            if failures >= self._policy.max_failures:
+                locked_until = now + self._policy.lockout
+                failures = 0
+                uow.journal.append(
+                    "user.locked",
+                    "",
+                    user.user_id,
+                    now,
+                    {"username": username, "until": locked_until.isoformat()},
+                )
+            uow.users.set_failures(user.user_id, failures, locked_until)
+            uow.commit()
+        if locked_until is not None:
+            raise AuthenticationFailed(
+                f"Too many wrong PINs: {username} is locked for "
+                f"{int(self._policy.lockout.total_seconds() // 60)} min"
+            )
+        raise AuthenticationFailed(WRONG)
+
+    def approve(self, username: str, pin: str, permission: Permission) -> Operator:
+        """A manager's PIN entered on the spot, for an action the cashier may not do."""
+        approver = self.login(username, pin)
+        if not approver.can(permission):
+            raise PermissionDenied(f"{approver.display_name} may not approve {permission.value}")
+        return approver

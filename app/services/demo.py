@@ -1,0 +1,293 @@
+"""A demo shop, built through the same services the till uses.
+
+Deterministic (seeded), so two runs give the same catalog: realistic grocery and apparel
+names, valid EAN-13 barcodes, variants, weighed goods, three tax classes, stock, a register
+and the demo users listed in DEMO_USERS (also in the README).
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from app.domain.barcode import make_ean13
+from app.domain.money import Money
+from app.domain.tender import Payment, TenderKind
+from app.domain.users import Operator, Role
+from app.errors import NotFound
+from app.services.auth import AuthService
+from app.services.catalog import CatalogService
+from app.services.dto import (
+    CompleteSale,
+    ProductDraft,
+    TaxClassData,
+    TenderCommand,
+    VariantDraft,
+)
+from app.services.sales import SaleService, commands_from_cart
+from app.services.shop import ShopService
+
+DEMO_REGISTER = "T1"
+DEMO_USERS = (
+    ("cashier", "Casey Cashier", Role.CASHIER, "1234"),
+    ("manager", "Morgan Manager", Role.MANAGER, "4321"),
+    ("owner", "Olive Owner", Role.OWNER, "9999"),
+)
+TAX_CLASSES = (
+    TaxClassData("standard", "Standard rate", Decimal("20")),
+    TaxClassData("reduced", "Reduced rate", Decimal("5.5")),
+    TaxClassData("zero", "Zero rate", Decimal("0")),
+)
+
+_GROCERY = {
+    "Pantry": (
+        [
+            "Organic",
+            "Fairtrade",
+            "Wholegrain",
+            "Classic",
+            "Smoked",
+            "Crunchy",
+            "Sea Salt",
+            "Spiced",
+            "Roasted",
+            "Wild",
+        ],
+        [
+            "Basmati Rice",
+            "Penne Pasta",
+            "Peanut Butter",
+            "Strawberry Jam",
+            "Oat Flakes",
+            "Green Lentils",
+            "Chickpeas",
+            "Olive Oil",
+            "Tomato Passata",
+            "Honey",
+            "Espresso Beans",
+            "Earl Grey Tea",
+            "Dark Chocolate",
+            "Almonds",
+            "Crème Fraîche",
+        ],
+        ["250 g", "500 g", "1 kg", "330 ml", "750 ml"],
+        "reduced",
+    ),
+    "Drinks": (
+        ["Sparkling", "Still", "Craft", "Cold-Pressed", "Zesty", "Mountain"],
+        [
+            "Mineral Water",
+            "Apple Juice",
+            "Lemonade",
+            "Ginger Beer",
+            "Pale Ale",
+            "Cola",
+            "Kombucha",
+            "Orange Juice",
+            "Cider",
+            "Iced Tea",
+        ],
+        ["330 ml", "500 ml", "1 l", "1.5 l"],
+        "standard",
+    ),
+    "Home": (
+        ["Eco", "Lavender", "Citrus", "Unscented", "Bamboo", "Heavy-Duty"],
+        [
+            "Dish Soap",
+            "Sponges",
+            "Candle",
+            "Laundry Liquid",
+            "Kitchen Roll",
+            "Bin Bags",
+            "Glass Cleaner",
+            "Hand Wash",
+            "Tea Towel",
+            "Storage Jar",
+        ],
+        ["", "", "Pack of 3", "Large"],
+        "standard",
+    ),
+}
+_APPAREL = (
+    ["Merino", "Cotton", "Linen", "Fleece", "Denim", "Striped", "Cable-Knit"],
+    ["T-Shirt", "Beanie", "Scarf", "Socks", "Hoodie", "Cardigan", "Tote Bag"],
+    ["Navy", "Oat", "Forest", "Charcoal", "Rust", "Sky"],
+    ["S", "M", "L", "XL"],
+)
+_WEIGHED = [
+    "Bananas",
+    "Braeburn Apples",
+    "Vine Tomatoes",
+    "Comté Cheese",
+    "Brie de Meaux",
+    "Loose Carrots",
+    "Red Onions",
+    "Cherries",
+    "Walnuts",
+    "Dried Apricots",
+    "Sourdough Loaf",
+    "Mixed Olives",
+    "Pecorino",
+    "Clementines",
+    "New Potatoes",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSummary:
+    products: int
+    variants: int
+    sales: int
+
+
+def _price(rng: random.Random, low: int, high: int) -> Decimal:
+    # Shelf prices end in 9, 5 or 0 cents, as real ones do.
+    cents = rng.randint(low, high) * 10 + rng.choice([9, 5, 0, 9])
+    return Decimal(cents).scaleb(-2)
+
+
+def demo_products(count: int, seed: int = 7) -> Iterator[ProductDraft]:
+    """``count`` products: mostly packaged groceries, some apparel with size and colour
+    variants, and loose goods sold by weight (priced per kg, internal PLU codes)."""
+    rng = random.Random(seed)
+    categories = list(_GROCERY)
+    for n in range(1, count + 1):
+        kind = rng.random()
+        handle = f"demo-{n:06d}"
+        if kind < 0.04:
+            name = f"{rng.choice(_WEIGHED)} #{n}"
+            yield ProductDraft(
+                handle,
+                name,
+                "reduced",
+                category="Fresh",
+                sold_by_weight=True,
+                variants=(
+                    VariantDraft(
+                        sku=f"W{n:06d}",
+                        price=_price(rng, 9, 399),
+                        barcodes=(f"PLU{n:05d}",),
+                        stock=Decimal("50.000"),
+                    ),
+                ),
+            )
+        elif kind < 0.14:
+            adjective, noun = rng.choice(_APPAREL[0]), rng.choice(_APPAREL[1])
+            colour = rng.choice(_APPAREL[2])
+            price = _price(rng, 99, 899)
+            variants = tuple(
+                VariantDraft(
+                    sku=f"A{n:06d}-{size}",
+                    price=price,
+                    options=(("Size", size), ("Colour", colour)),
+                    barcodes=(make_ean13(f"20{n:07d}{i:03d}"),),
+                    stock=Decimal(rng.randint(0, 30)),
+                    cost=(price * Decimal("0.45")).quantize(Decimal("0.01")),
+                )
+                for i, size in enumerate(_APPAREL[3])
+            )
+            yield ProductDraft(
+                handle, f"{adjective} {noun} #{n}", "standard", variants, category="Apparel"
+            )
+        else:
+            category = rng.choice(categories)
+            adjectives, nouns, sizes, tax = _GROCERY[category]
+            size = rng.choice(sizes)
+            name = f"{rng.choice(adjectives)} {rng.choice(nouns)}{' ' + size if size else ''} #{n}"
+            price = _price(rng, 4, 199)
+            yield ProductDraft(
+                handle,
+                name,
+                tax,
+                category=category,
+                variants=(
+                    VariantDraft(
+                        sku=f"G{n:06d}",
+                        price=price,
+                        barcodes=(make_ean13(f"50{n:07d}000"),),
+                        stock=Decimal(rng.randint(20, 200)),
+                        cost=(price * Decimal("0.6")).quantize(Decimal("0.01")),
+                    ),
+                ),
+            )
+
+
+def seed_demo_shop(
+    shop: ShopService,
+    auth: AuthService,
+    catalog: CatalogService,
+    products: int,
+    batch: int = 2000,
+) -> DemoSummary:
+    """Settings, tax classes, users and ``products`` products, through the services."""
+    shop.update(
+        {
+            "shop.name": "Corner Grocer & Goods",
+            "shop.address": "12 Harbour Street\nKinsale",
+            "shop.tax_id": "IE1234567X",
+            "shop.currency": "EUR",
+            "shop.locale": "en_IE",
+            "shop.timezone": "Europe/Dublin",
+            "shop.prices_include_tax": "true",
+            "shop.cash_increment": "0.05",
+        }
+    )
+    shop.ensure_register(DEMO_REGISTER, "Front till")
+    catalog.save_tax_classes(TAX_CLASSES, None)
+    for username, display, role, pin in DEMO_USERS:
+        auth.add_user(username, display, role, pin)
+    variants = 0
+    chunk: list[ProductDraft] = []
+    for draft in demo_products(products):
+        chunk.append(draft)
+        variants += len(draft.variants)
+        if len(chunk) >= batch:
+            catalog.save_products(chunk, None)
+            chunk = []
+    if chunk:
+        catalog.save_products(chunk, None)
+    return DemoSummary(products, variants, 0)
+
+
+def ring_up_demo_sales(
+    sales: SaleService, operator: Operator, count: int, products: int, seed: int = 11
+) -> int:
+    """Complete ``count`` cash and card sales of demo items, as a cashier would."""
+    rng = random.Random(seed)
+    currency = sales.settings.currency
+    done = 0
+    for _ in range(count):
+        cart = sales.new_cart()
+        for _ in range(rng.randint(1, 6)):
+            number = rng.randint(1, products)
+            for code in (f"G{number:06d}", f"A{number:06d}-M"):
+                try:
+                    item = sales.lookup(code)
+                except NotFound:  # not every number is a packaged item
+                    continue
+                cart.add(item)
+                break
+        if cart.is_empty:
+            continue
+        total = cart.totals().total
+        if rng.random() < 0.5:
+            tender = TenderCommand(TenderKind.CARD, total, total, Money.zero(currency), "A1B2C3")
+            rounding = Money.zero(currency)
+        else:
+            payment = Payment(total, sales.settings.cash_increment)
+            handed = Money.of(int(payment.cash_due().amount) + 1, currency)
+            taken = payment.take_cash(handed)
+            tender = TenderCommand(TenderKind.CASH, taken.amount, taken.tendered, taken.change)
+            assert payment.rounding is not None
+            rounding = payment.rounding
+        sales.complete(
+            CompleteSale(
+                str(uuid.uuid4()), DEMO_REGISTER, commands_from_cart(cart), (tender,), rounding
+            ),
+            operator,
+        )
+        done += 1
+    return done

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy 2 models, engine set-up, unit of work, queries and migrations."""

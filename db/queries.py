@@ -1,0 +1,115 @@
+"""Read-side queries for the till: barcode/SKU lookup and name search, returning DTOs.
+
+This is the hottest path in the application (every scan), so it keeps one autocommit
+connection per thread and runs one pre-built statement per lookup; it never loads the catalog.
+Name search uses the FTS5 trigram index on SQLite and pg_trgm on PostgreSQL, both over the
+folded ``variant.search_text`` column.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Engine, TextClause, text
+
+from app.domain.cart import CartItem
+from app.domain.money import Currency, Money
+from app.domain.text import fold
+from db.types import RATE
+
+_COLUMNS = """v.id, v.sku, v.display_name, v.price_minor, t.rate, p.sold_by_weight
+FROM variant v
+JOIN product p ON p.id = v.product_id
+JOIN tax_class t ON t.id = p.tax_class_id"""
+
+# One round trip for both cases: a barcode wins over a SKU that happens to look the same.
+_BY_CODE = text(
+    f"SELECT {_COLUMNS} WHERE v.id = COALESCE("
+    "(SELECT b.variant_id FROM barcode b WHERE b.code = :code), "
+    "(SELECT s.id FROM variant s WHERE s.sku = :code)) AND v.active AND p.active"
+)
+
+MIN_TRIGRAM = 3
+
+
+def _like_escape(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class SqlCatalogReader:
+    """Implements app.ports.CatalogReader."""
+
+    def __init__(self, engine: Engine, currency: Currency) -> None:
+        self._engine = engine
+        self._currency = currency
+        self._sqlite = engine.dialect.name == "sqlite"
+        self._local = threading.local()
+
+    def _connection(self) -> Connection:
+        connection: Connection | None = getattr(self._local, "connection", None)
+        if connection is None or connection.closed or connection.invalidated:
+            connection = self._engine.connect()
+            self._local.connection = connection
+        return connection
+
+    def close(self) -> None:
+        connection: Connection | None = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+            self._local.connection = None
+
+    def _item(self, row: Any) -> CartItem:
+        return CartItem(
+            row[0],
+            row[1],
+            row[2],
+            Money.from_minor(row[3], self._currency),
+            Decimal(row[4]).scaleb(-RATE.scale),
+            bool(row[5]),
+        )
+
+    def item_by_code(self, code: str) -> CartItem | None:
+        row = self._run(_BY_CODE, {"code": code}).first()
+        return None if row is None else self._item(row)
+
+    def search(self, terms: Sequence[str], limit: int) -> list[CartItem]:
+        terms = [fold(t) for t in terms if t.strip()]
+        if not terms:
+            return []
+        statement, params = self._search_statement(terms, limit)
+        return [self._item(row) for row in self._run(statement, params)]
+
+    def _search_statement(
+        self, terms: Sequence[str], limit: int
+    ) -> tuple[TextClause, dict[str, Any]]:
+        params: dict[str, Any] = {"limit": limit, "starts": _like_escape(terms[0]) + "%"}
+        long_terms = [t for t in terms if len(t) >= MIN_TRIGRAM]
+        filters: list[str] = []
+        for index, term in enumerate(terms):
+            if self._sqlite and term in long_terms:
+                continue  # matched by the FTS index below
+            params[f"t{index}"] = "%" + _like_escape(term) + "%"
+            filters.append(f"v.search_text LIKE :t{index} ESCAPE '\\'")
+        where = " AND ".join(["v.active", "p.active", *filters])
+        order = "ORDER BY (v.search_text LIKE :starts ESCAPE '\\') DESC, v.display_name, v.id"
+        if self._sqlite and long_terms:
+            params["match"] = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
+            sql = (
+                f"SELECT {_COLUMNS} JOIN variant_search f ON f.rowid = v.id "
+                f"WHERE variant_search MATCH :match AND {where} {order} LIMIT :limit"
+            )
+        else:
+            sql = f"SELECT {_COLUMNS} WHERE {where} {order} LIMIT :limit"
+        return text(sql), params
+
+    def _run(self, statement: TextClause, params: dict[str, Any]) -> Any:
+        connection = self._connection()
+        try:
+            return connection.execute(statement, params)
+        except Exception:
+            # A dropped server connection: forget it so the next lookup reconnects.
+            self.close()
+            raise

@@ -1,0 +1,109 @@
+"""The unit of work: one Session, one write transaction, repositories bound to it.
+
+Commits whole or rolls back on exit. After a commit that appended to the journal, the new
+head is written to the journal anchor outside the database. Database failures that are the
+machine's fault (disk full, locked, server gone) become EnvironmentProblem with advice.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.domain.money import Currency
+from app.errors import EnvironmentProblem
+from app.ports import JournalAnchor
+from db.repositories import (
+    CatalogRepository,
+    JournalRepository,
+    ParkedRepository,
+    RegisterRepository,
+    SaleRepository,
+    SettingsRepository,
+    StockRepository,
+    UserRepository,
+)
+
+
+def explain(error: DBAPIError) -> EnvironmentProblem:
+    """Turn a driver error into advice a shopkeeper can act on."""
+    text = str(error.orig).lower()
+    if "disk is full" in text or "database or disk is full" in text or "no space" in text:
+        advice = "The disk is full: free some space, then try again. Nothing was saved."
+    elif "locked" in text or "busy" in text:
+        advice = "The database is busy with another till: try again in a moment."
+    elif "readonly" in text or "read-only" in text:
+        advice = "The database file is read-only: check its permissions."
+    elif "connection" in text or "server" in text or "could not connect" in text:
+        advice = "Cannot reach the database server: check the network and that it is running."
+    else:
+        advice = f"The database refused the change ({error.orig}). Nothing was saved."
+    return EnvironmentProblem(advice)
+
+
+class SqlUnitOfWork:
+    session: Session
+    catalog: CatalogRepository
+    stock: StockRepository
+    registers: RegisterRepository
+    sales: SaleRepository
+    journal: JournalRepository
+    users: UserRepository
+    settings: SettingsRepository
+    parked: ParkedRepository
+
+    def __init__(
+        self, factory: sessionmaker[Session], currency: Currency, anchor: JournalAnchor | None
+    ) -> None:
+        self._factory = factory
+        self._currency = currency
+        self._anchor = anchor
+
+    def __enter__(self) -> Self:
+        self.session = self._factory()
+        self.catalog = CatalogRepository(self.session, self._currency)
+        self.stock = StockRepository(self.session)
+        self.registers = RegisterRepository(self.session)
+        self.sales = SaleRepository(self.session, self.registers)
+        self.journal = JournalRepository(self.session)
+        self.users = UserRepository(self.session)
+        self.settings = SettingsRepository(self.session)
+        self.parked = ParkedRepository(self.session, self._currency)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            self.session.rollback()
+        finally:
+            self.session.close()
+        if isinstance(exc, OperationalError):
+            raise explain(exc) from exc
+
+    def commit(self) -> None:
+        try:
+            self.session.commit()
+        except OperationalError as error:
+            raise explain(error) from error
+        if self._anchor is not None and self.journal.last is not None:
+            self._anchor.write(*self.journal.last)
+
+
+class SqlUnitOfWorkFactory:
+    """Callable that opens a fresh unit of work: Sessions are not shared between threads."""
+
+    def __init__(self, engine: Engine, currency: Currency, anchor: JournalAnchor | None) -> None:
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self.currency = currency
+        self._anchor = anchor
+
+    def __call__(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._sessions, self.currency, self._anchor)

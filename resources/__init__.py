@@ -1,0 +1,1 @@
+"""Files shipped with Tillwright: the till's style sheet and its translations."""
