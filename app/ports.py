@@ -13,11 +13,11 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from app.domain.cart import CartItem
+from app.domain.catalog import ProductDraft
 from app.domain.journal import JournalRecord
 from app.domain.users import Role
 from app.services.dto import (
     ParkedSaleSummary,
-    ProductDraft,
     SaleReceipt,
     TaxClassData,
     UpsertOutcome,

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.domain.cart import CartItem
+from app.domain.catalog import ProductDraft, VariantDraft
 from app.domain.journal import JournalRecord, canonical_json, chain_hash
 from app.domain.money import Currency, Money
 from app.domain.tender import TenderKind
@@ -26,14 +27,12 @@ from app.domain.users import Role
 from app.errors import DuplicateSale, InsufficientStock, NotFound, UserError
 from app.services.dto import (
     ParkedSaleSummary,
-    ProductDraft,
     ReceiptLine,
     ReceiptPayment,
     ReceiptTaxBand,
     SaleReceipt,
     TaxClassData,
     UpsertOutcome,
-    VariantDraft,
 )
 from db import models as m
 

@@ -25,9 +25,9 @@ from types import MappingProxyType
 from typing import Final, NamedTuple, ParamSpec, TypeVar
 
 from app.domain.barcode import validate_barcode
+from app.domain.catalog import ProductDraft, VariantDraft
 from app.domain.money import KG_PLACES, quantize, to_decimal
 from app.errors import ParseError
-from app.services.dto import ProductDraft, VariantDraft
 
 # Lengths the database columns hold (db/models.py): checked here so that a long value is a
 # row problem the owner can fix instead of a failed write later.

@@ -16,7 +16,8 @@ from app.domain.money import Money
 from app.domain.pricing import round_cash
 from app.errors import SaleNotPayable, UserError
 
-_DIGIT_RUN = re.compile(r"\d[\d -]{11,}\d")
+MAX_REFERENCE_DIGITS = 12
+_DIGIT_RUN = re.compile(r"\d(?:[ -]?\d)*")
 
 
 class TenderKind(StrEnum):
@@ -35,25 +36,18 @@ class Tender:
     reference: str = ""
 
 
-def luhn_valid(digits: str) -> bool:
-    """The card-number checksum, used to refuse anything that looks like a PAN."""
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = int(char)
-        if index % 2:
-            value = value * 2 - 9 if value > 4 else value * 2
-        total += value
-    return total % 10 == 0
-
-
 def check_card_reference(reference: str) -> str:
-    """An approval reference is short text; a card number is refused outright."""
+    """An approval reference is short text; anything that could hold a card number is refused.
+
+    Approval codes are about six characters and retrieval reference numbers twelve digits,
+    while card numbers are 13–19: so more than 12 digits in a row (spaces and dashes allowed
+    between them) is refused outright, whatever follows or precedes them.
+    """
     reference = reference.strip()
     if len(reference) > 64:
         raise UserError("The approval reference is longer than 64 characters")
     for match in _DIGIT_RUN.finditer(reference):
-        digits = re.sub(r"\D", "", match.group())
-        if 13 <= len(digits) <= 19 and luhn_valid(digits):
+        if sum(c.isdigit() for c in match.group()) > MAX_REFERENCE_DIGITS:
             raise UserError(
                 "That looks like a card number. Enter only the terminal's approval code"
             )
@@ -105,6 +99,10 @@ class Payment:
         if self.is_settled:
             raise SaleNotPayable("This sale is already paid")
         rounded_due = self.cash_due()
+        if self.remaining <= tendered < rounded_due:
+            # Less than the rounded amount but not a partial payment either: the customer
+            # owes the rounded figure, since the difference cannot be paid in coins.
+            raise UserError(f"Cash due is {rounded_due.amount} (rounded to {self.cash_increment})")
         if tendered >= rounded_due:
             assert self.rounding is not None
             self.rounding = self.rounding + (rounded_due - self.remaining)

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from app.domain.barcode import validate_barcode
+from app.domain.catalog import ProductDraft
 from app.domain.product_csv import ParsedCatalog, RowProblem, parse_products_csv
 from app.domain.users import Operator, Permission
 from app.errors import ParseError, PermissionDenied, UserError
 from app.ports import Clock, UnitOfWork, UnitOfWorkFactory
-from app.services.dto import ProductDraft, TaxClassData, UpsertOutcome
+from app.services.dto import TaxClassData, UpsertOutcome
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from app.domain.barcode import make_ean13
+from app.domain.catalog import ProductDraft, VariantDraft
 from app.domain.money import Money
 from app.domain.tender import Payment, TenderKind
 from app.domain.users import Operator, Role
@@ -22,10 +23,8 @@ from app.services.auth import AuthService
 from app.services.catalog import CatalogService
 from app.services.dto import (
     CompleteSale,
-    ProductDraft,
     TaxClassData,
     TenderCommand,
-    VariantDraft,
 )
 from app.services.sales import SaleService, commands_from_cart
 from app.services.shop import ShopService

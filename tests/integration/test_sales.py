@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select, text
 
+from app.domain.catalog import ProductDraft, VariantDraft
 from app.domain.pricing import Discount
 from app.domain.users import Permission
 from app.errors import InsufficientStock, NotFound, PermissionDenied, SaleNotPayable
@@ -192,7 +193,6 @@ def test_lookup_finds_barcodes_skus_and_upc_a_forms(shop):
 
 def test_upc_a_scans_find_the_ean13_they_are_part_of(shop):
     from app.domain.barcode import make_ean13
-    from app.services.dto import ProductDraft, VariantDraft
 
     upc_as_ean = make_ean13("003600029145")
     shop.catalog.save_products(
@@ -210,7 +210,6 @@ def test_upc_a_scans_find_the_ean13_they_are_part_of(shop):
 
 
 def test_name_search_is_prefix_substring_accent_and_case_insensitive(shop):
-    from app.services.dto import ProductDraft, VariantDraft
 
     shop.catalog.save_products(
         [

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.domain.catalog import ProductDraft, VariantDraft
 from app.domain.product_csv import (
     ParsedCatalog,
     RowProblem,
@@ -19,7 +20,6 @@ from app.domain.product_csv import (
     parse_products_csv,
 )
 from app.errors import ParseError
-from app.services.dto import ProductDraft, VariantDraft
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "csv"
 
