@@ -25,11 +25,11 @@ from app.services.catalog import CatalogService
 from app.services.demo import DEMO_REGISTER, DEMO_USERS, ring_up_demo_sales, seed_demo_shop
 from app.services.journal import JournalService
 from app.services.sales import SaleService
-from app.services.shop import ShopService
+from app.services.shop import ShopService, settings_from
 from db.anchor import FileJournalAnchor
 from db.engine import Engines, make_engines
 from db.migrate import upgrade
-from db.queries import SqlCatalogReader
+from db.queries import SqlCatalogReader, shop_setting_values
 from db.uow import SqlUnitOfWorkFactory
 
 log = logging.getLogger("tillwright")
@@ -109,12 +109,7 @@ def build_context(
     clock = SystemClock()
     anchor = FileJournalAnchor(anchor_path(engines.url, home))
     policy = pin_policy or PinPolicy()
-    # Settings (the currency) are read through a first unit of work without a currency;
-    # EUR is only a placeholder for that bootstrap read.
-    from app.domain.money import Currency
-
-    bootstrap = SqlUnitOfWorkFactory(engines.write, Currency.of("EUR"), anchor)
-    currency = ShopService(bootstrap).settings().currency
+    currency = settings_from(shop_setting_values(engines.write)).currency
     uow_factory = SqlUnitOfWorkFactory(engines.write, currency, anchor)
     shop = ShopService(uow_factory)
     return Context(

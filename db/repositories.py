@@ -11,9 +11,9 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,6 +35,7 @@ from app.services.dto import (
     UpsertOutcome,
 )
 from db import models as m
+from db.types import QUANTITY
 
 
 def options_text(options: Sequence[tuple[str, str]]) -> str:
@@ -271,6 +272,25 @@ class CatalogRepository:
         return True
 
 
+# Stock statements are built once, with bound parameters: rebuilding them for every sale line
+# cost more in SQLAlchemy's statement caching than SQLite took to run them (main.py bench).
+_BALANCE = cast(Table, m.StockBalance.__table__)
+_STOCK_DELTA = bindparam("stock_delta", type_=QUANTITY)
+_ADD_STOCK = (
+    update(_BALANCE)
+    .where(_BALANCE.c.variant_id == bindparam("stock_variant"))
+    .values(quantity=_BALANCE.c.quantity + _STOCK_DELTA)
+    .returning(_BALANCE.c.quantity)
+)
+# One conditional UPDATE: under concurrency the second till re-checks the row it waited for,
+# so it sees the first till's decrement and gets no row back.
+_TRACKED = select(m.Variant.track_stock).where(m.Variant.id == bindparam("stock_variant"))
+_TAKE_STOCK = _ADD_STOCK.where(
+    (_BALANCE.c.quantity + _STOCK_DELTA >= 0) | (_TRACKED.scalar_subquery() == False)  # noqa: E712
+)
+_INSERT_MOVE = insert(cast(Table, m.StockMove.__table__))
+
+
 class StockRepository:
     def __init__(self, session: Session) -> None:
         self._s = session
@@ -284,26 +304,14 @@ class StockRepository:
         at: datetime,
         user_id: int | None,
     ) -> Decimal:
-        balance = m.StockBalance
-        tracked = select(m.Variant.track_stock).where(m.Variant.id == variant_id)
-        # One conditional UPDATE: under concurrency the second till re-checks the row it
-        # waited for, so it sees the first till's decrement and gets no row back.
-        statement = (
-            update(balance)
-            .where(balance.variant_id == variant_id)
-            .values(quantity=balance.quantity + delta)
-            .returning(balance.quantity)
-            .execution_options(synchronize_session=False)
-        )
-        if delta < 0:
-            statement = statement.where(
-                (balance.quantity + delta >= 0) | (tracked.scalar_subquery() == False)  # noqa: E712
-            )
-        new_quantity = self._s.execute(statement).scalar_one_or_none()
+        statement = _TAKE_STOCK if delta < 0 else _ADD_STOCK
+        new_quantity = self._s.execute(
+            statement, {"stock_variant": variant_id, "stock_delta": delta}
+        ).scalar_one_or_none()
         if new_quantity is None:
             new_quantity = self._missing_balance(variant_id, delta)
         self._s.execute(
-            insert(m.StockMove),
+            _INSERT_MOVE,
             {
                 "variant_id": variant_id,
                 "quantity": delta,

@@ -120,7 +120,7 @@ class SaleService:
                         now,
                         operator.user_id,
                     )
-                draft = _receipt(command, checked, receipt_no, now, operator, 0, "")
+                draft = _receipt(command, checked, receipt_no, now, operator)
                 seq, hash_ = uow.journal.append(
                     "sale",
                     command.register_code,
@@ -128,7 +128,7 @@ class SaleService:
                     now,
                     _journal_body(draft, checked.approved_by),
                 )
-                receipt = _receipt(command, checked, receipt_no, now, operator, seq, hash_)
+                receipt = replace(draft, journal_seq=seq, journal_hash=hash_)
                 uow.sales.add(
                     receipt,
                     operator.user_id,
@@ -275,9 +275,8 @@ def _receipt(
     receipt_no: int,
     at: datetime,
     operator: Operator,
-    seq: int,
-    hash_: str,
 ) -> SaleReceipt:
+    """The receipt as it will be stored; the journal fields are filled in once appended."""
     totals = checked.totals
     lines = tuple(
         ReceiptLine(
@@ -312,8 +311,8 @@ def _receipt(
             ReceiptPayment(t.kind, t.amount, t.tendered, t.change, t.reference)
             for t in command.tenders
         ),
-        journal_seq=seq,
-        journal_hash=hash_,
+        journal_seq=0,
+        journal_hash="",
     )
 
 
