@@ -65,18 +65,17 @@ class CatalogRepository(Protocol):
 
 
 class StockRepository(Protocol):
-    def move(
+    def take(
         self,
-        variant_id: int,
-        delta: Decimal,
+        lines: Sequence[tuple[int, Decimal]],
         reason: str,
         reference: str,
         at: datetime,
         user_id: int | None,
-    ) -> Decimal:
-        """Record one stock move and return the new balance.
+    ) -> None:
+        """Take (variant id, quantity) out of stock, one move per line.
 
-        Raises InsufficientStock if the variant tracks stock and the balance would go below
+        Raises InsufficientStock naming the item if a stock-tracked variant would go below
         zero; two tills can never both take the last unit.
         """
         ...

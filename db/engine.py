@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
 
 from app.errors import EnvironmentProblem
 
@@ -67,9 +66,9 @@ def _begin_immediate(connection: Any) -> None:
 def make_engines(url: str) -> Engines:
     url = normalise_url(url)
     if make_url(url).get_backend_name() == "sqlite":
-        # NullPool on the writer: SQLite connections are cheap and this keeps no file handle
-        # open between sales; the reader keeps its connections for fast lookups.
-        write = create_engine(url, poolclass=NullPool)
+        # Pooled: reconnecting and re-running the pragmas for every sale cost more than the
+        # sale's own statements.
+        write = create_engine(url, pool_size=2, max_overflow=4)
         event.listen(write, "connect", _sqlite_pragmas)
         event.listen(write, "begin", _begin_immediate)
         read = create_engine(url, pool_size=4, max_overflow=4)

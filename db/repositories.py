@@ -11,9 +11,9 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -47,35 +47,40 @@ def display_name(product_name: str, options: Sequence[tuple[str, str]]) -> str:
     return f"{product_name} ({values})" if values else product_name
 
 
+_VARIANT = m.table(m.Variant)
+_PRODUCT = m.table(m.Product)
+_TAX_CLASS = m.table(m.TaxClass)
+_ITEMS_FOR_SALE = (
+    select(
+        _VARIANT.c.id,
+        _VARIANT.c.sku,
+        _VARIANT.c.display_name,
+        _VARIANT.c.price_minor,
+        _TAX_CLASS.c.rate,
+        _PRODUCT.c.sold_by_weight,
+    )
+    .join(_PRODUCT, _PRODUCT.c.id == _VARIANT.c.product_id)
+    .join(_TAX_CLASS, _TAX_CLASS.c.id == _PRODUCT.c.tax_class_id)
+    .where(
+        _VARIANT.c.id.in_(bindparam("variants", expanding=True)),
+        _VARIANT.c.active,
+        _PRODUCT.c.active,
+    )
+)
+
+
 class CatalogRepository:
     def __init__(self, session: Session, currency: Currency) -> None:
         self._s = session
         self._currency = currency
 
     def items_for_sale(self, variant_ids: Sequence[int]) -> dict[int, CartItem]:
-        rows = self._s.execute(
-            select(
-                m.Variant.id,
-                m.Variant.sku,
-                m.Variant.display_name,
-                m.Variant.price_minor,
-                m.TaxClass.rate,
-                m.Product.sold_by_weight,
-            )
-            .join(m.Product, m.Product.id == m.Variant.product_id)
-            .join(m.TaxClass, m.TaxClass.id == m.Product.tax_class_id)
-            .where(m.Variant.id.in_(set(variant_ids)), m.Variant.active, m.Product.active)
-        )
+        rows = self._s.connection().execute(_ITEMS_FOR_SALE, {"variants": list(set(variant_ids))})
         return {
-            row.id: CartItem(
-                row.id,
-                row.sku,
-                row.display_name,
-                Money.from_minor(row.price_minor, self._currency),
-                row.rate,
-                row.sold_by_weight,
+            variant_id: CartItem(
+                variant_id, sku, name, Money.from_minor(price, self._currency), rate, weighed
             )
-            for row in rows
+            for variant_id, sku, name, price, rate, weighed in rows
         }
 
     def tax_classes(self) -> list[TaxClassData]:
@@ -175,6 +180,11 @@ class CatalogRepository:
         codes = [{"code": c, "variant_id": ids[v.sku]} for _, _, v in variants for c in v.barcodes]
         if codes:
             self._s.execute(insert(m.Barcode), codes)
+        # Every variant has a balance row from birth, so a sale's stock UPDATE always finds one.
+        self._s.execute(
+            insert(m.StockBalance),
+            [{"variant_id": vid, "quantity": Decimal(0)} for vid in variant_ids],
+        )
         return ids
 
     def _variant_row(self, product_id: int, product_name: str, vd: VariantDraft) -> dict[str, Any]:
@@ -225,12 +235,15 @@ class CatalogRepository:
         ids: dict[str, int] = {}
         for vd in draft.variants:
             variant = existing.pop(vd.sku, None)
+            is_new = variant is None
             if variant is None:
                 variant = m.Variant(product_id=product.id, sku=vd.sku, track_stock=False)
                 self._s.add(variant)
                 changed = True
             changed |= self._apply_variant(variant, draft.name, vd)
             self._s.flush()
+            if is_new:
+                self._s.add(m.StockBalance(variant_id=variant.id, quantity=Decimal(0)))
             ids[vd.sku] = variant.id
             changed |= self._sync_barcodes(variant.id, vd.barcodes)
         for leftover in existing.values():
@@ -272,73 +285,83 @@ class CatalogRepository:
         return True
 
 
-# Stock statements are built once, with bound parameters: rebuilding them for every sale line
-# cost more in SQLAlchemy's statement caching than SQLite took to run them (main.py bench).
-_BALANCE = cast(Table, m.StockBalance.__table__)
-_STOCK_DELTA = bindparam("stock_delta", type_=QUANTITY)
-_ADD_STOCK = (
+# Hot-path statements are built once on the tables, with bound parameters, and run on the
+# Session's connection: rebuilding ORM statements per sale line cost more than SQLite took to
+# run them (main.py bench).
+_BALANCE = m.table(m.StockBalance)
+_TAKE_STOCK = (
     update(_BALANCE)
-    .where(_BALANCE.c.variant_id == bindparam("stock_variant"))
-    .values(quantity=_BALANCE.c.quantity + _STOCK_DELTA)
-    .returning(_BALANCE.c.quantity)
+    .where(_BALANCE.c.variant_id == bindparam("take_variant"))
+    # One conditional UPDATE per line: under concurrency the second till re-checks the row it
+    # waited for, sees the first till's decrement, and matches nothing.
+    .where(
+        (_BALANCE.c.quantity >= bindparam("take_quantity", type_=QUANTITY))
+        | ~select(_VARIANT.c.track_stock)
+        .where(_VARIANT.c.id == bindparam("take_variant"))
+        .scalar_subquery()
+    )
+    .values(quantity=_BALANCE.c.quantity - bindparam("take_quantity", type_=QUANTITY))
 )
-# One conditional UPDATE: under concurrency the second till re-checks the row it waited for,
-# so it sees the first till's decrement and gets no row back.
-_TRACKED = select(m.Variant.track_stock).where(m.Variant.id == bindparam("stock_variant"))
-_TAKE_STOCK = _ADD_STOCK.where(
-    (_BALANCE.c.quantity + _STOCK_DELTA >= 0) | (_TRACKED.scalar_subquery() == False)  # noqa: E712
+_INSERT_MOVE = insert(m.table(m.StockMove))
+_LEVELS = (
+    select(_BALANCE.c.variant_id, _BALANCE.c.quantity, _VARIANT.c.display_name)
+    .join(_VARIANT, _VARIANT.c.id == _BALANCE.c.variant_id)
+    .where(_VARIANT.c.track_stock)
+    .where(_BALANCE.c.variant_id.in_(bindparam("variants", expanding=True)))
 )
-_INSERT_MOVE = insert(cast(Table, m.StockMove.__table__))
 
 
 class StockRepository:
     def __init__(self, session: Session) -> None:
         self._s = session
 
-    def move(
+    def take(
         self,
-        variant_id: int,
-        delta: Decimal,
+        lines: Sequence[tuple[int, Decimal]],
         reason: str,
         reference: str,
         at: datetime,
         user_id: int | None,
-    ) -> Decimal:
-        statement = _TAKE_STOCK if delta < 0 else _ADD_STOCK
-        new_quantity = self._s.execute(
-            statement, {"stock_variant": variant_id, "stock_delta": delta}
-        ).scalar_one_or_none()
-        if new_quantity is None:
-            new_quantity = self._missing_balance(variant_id, delta)
-        self._s.execute(
-            _INSERT_MOVE,
-            {
-                "variant_id": variant_id,
-                "quantity": delta,
-                "reason": reason,
-                "reference": reference,
-                "occurred_at": at,
-                "user_id": user_id,
-            },
+    ) -> None:
+        connection = self._s.connection()
+        result = connection.execute(
+            _TAKE_STOCK, [{"take_variant": v, "take_quantity": q} for v, q in lines]
         )
-        return new_quantity
+        if result.rowcount != len(lines):
+            # A tracked item is short. This sale cannot commit, so undo it now and read the
+            # levels as every till sees them, to name the item for the cashier.
+            self._s.rollback()
+            raise self._shortage(lines)
+        connection.execute(
+            _INSERT_MOVE,
+            [
+                {
+                    "variant_id": v,
+                    "quantity": -q,
+                    "reason": reason,
+                    "reference": reference,
+                    "occurred_at": at,
+                    "user_id": user_id,
+                }
+                for v, q in lines
+            ],
+        )
 
-    def _missing_balance(self, variant_id: int, delta: Decimal) -> Decimal:
-        row = self._s.execute(
-            select(m.Variant.track_stock, m.Variant.display_name, m.StockBalance.quantity)
-            .outerjoin(m.StockBalance, m.StockBalance.variant_id == m.Variant.id)
-            .where(m.Variant.id == variant_id)
-        ).one_or_none()
-        if row is None:
-            raise NotFound(f"There is no item with id {variant_id}")
-        if row.quantity is not None or (row.track_stock and delta < 0):
-            held = row.quantity if row.quantity is not None else Decimal(0)
-            raise InsufficientStock(
-                f"Not enough {row.display_name} in stock: {held.normalize():f} left, "
-                f"{(-delta).normalize():f} wanted"
-            )
-        self._s.execute(insert(m.StockBalance), {"variant_id": variant_id, "quantity": delta})
-        return delta
+    def _shortage(self, lines: Sequence[tuple[int, Decimal]]) -> InsufficientStock:
+        wanted: dict[int, Decimal] = {}
+        for variant_id, quantity in lines:
+            wanted[variant_id] = wanted.get(variant_id, Decimal(0)) + quantity
+        rows = self._s.connection().execute(_LEVELS, {"variants": list(wanted)}).all()
+        for variant_id, held, name in rows:
+            if held < wanted[variant_id]:
+                return InsufficientStock(
+                    f"Not enough {name} in stock: {max(held, Decimal(0)).normalize():f} "
+                    f"left, {wanted[variant_id].normalize():f} wanted"
+                )
+        missing = set(wanted) - {row[0] for row in rows}
+        if missing:
+            return InsufficientStock(f"Item {min(missing)} has no stock record")
+        return InsufficientStock("Another till sold the last units just now: check the stock")
 
     def count(
         self, levels: Mapping[int, Decimal], reference: str, at: datetime, user_id: int | None
@@ -386,6 +409,15 @@ class StockRepository:
         return found if found is not None else Decimal(0)
 
 
+_REGISTER = m.table(m.Register)
+_NEXT_RECEIPT = (
+    update(_REGISTER)
+    .where(_REGISTER.c.code == bindparam("register_code"))
+    .values(last_receipt_no=_REGISTER.c.last_receipt_no + 1)
+    .returning(_REGISTER.c.last_receipt_no)
+)
+
+
 class RegisterRepository:
     def __init__(self, session: Session) -> None:
         self._s = session
@@ -398,31 +430,39 @@ class RegisterRepository:
     def next_receipt_no(self, code: str) -> int:
         # The UPDATE takes the row lock: tills sharing a register queue here, and a rolled-back
         # sale gives its number back, so numbers stay gapless.
-        number = self._s.execute(
-            update(m.Register)
-            .where(m.Register.code == code)
-            .values(last_receipt_no=m.Register.last_receipt_no + 1)
-            .returning(m.Register.last_receipt_no)
-            .execution_options(synchronize_session=False)
-        ).scalar_one_or_none()
+        number = (
+            self._s.connection()
+            .execute(_NEXT_RECEIPT, {"register_code": code})
+            .scalar_one_or_none()
+        )
         if number is None:
             raise NotFound(f"There is no register {code!r}; set it up first")
         return int(number)
 
-    def register_id(self, code: str) -> int:
-        found = self._s.scalar(select(m.Register.id).where(m.Register.code == code))
-        if found is None:
-            raise NotFound(f"There is no register {code!r}")
-        return found
+
+_SALE = m.table(m.Sale)
+_SALE_LINE = m.table(m.SaleLine)
+_SALE_BAND = m.table(m.SaleTaxBand)
+_PAYMENT = m.table(m.Payment)
+_INSERT_SALE = insert(_SALE).values(
+    register_id=select(_REGISTER.c.id)
+    .where(_REGISTER.c.code == bindparam("register_code"))
+    .scalar_subquery()
+)
+_SALE_BY_ID = (
+    select(_SALE, _REGISTER.c.code.label("register_code"))
+    .join(_REGISTER, _REGISTER.c.id == _SALE.c.register_id)
+    .where(_SALE.c.id == bindparam("sale_id"))
+)
 
 
 class SaleRepository:
-    def __init__(self, session: Session, registers: RegisterRepository) -> None:
+    def __init__(self, session: Session) -> None:
         self._s = session
-        self._registers = registers
 
     def receipt(self, sale_id: str) -> SaleReceipt | None:
-        sale = self._s.get(m.Sale, sale_id)
+        connection = self._s.connection()
+        sale = connection.execute(_SALE_BY_ID, {"sale_id": sale_id}).one_or_none()
         if sale is None:
             return None
         currency = Currency.of(sale.currency)
@@ -430,23 +470,18 @@ class SaleRepository:
         def money(minor: int) -> Money:
             return Money.from_minor(minor, currency)
 
-        lines = self._s.scalars(
-            select(m.SaleLine).where(m.SaleLine.sale_id == sale_id).order_by(m.SaleLine.line_no)
+        lines = connection.execute(
+            select(_SALE_LINE).where(_SALE_LINE.c.sale_id == sale_id).order_by(_SALE_LINE.c.line_no)
         )
-        bands = self._s.scalars(
-            select(m.SaleTaxBand)
-            .where(m.SaleTaxBand.sale_id == sale_id)
-            .order_by(m.SaleTaxBand.rate)
+        bands = connection.execute(
+            select(_SALE_BAND).where(_SALE_BAND.c.sale_id == sale_id).order_by(_SALE_BAND.c.rate)
         )
-        payments = self._s.scalars(
-            select(m.Payment).where(m.Payment.sale_id == sale_id).order_by(m.Payment.position)
-        )
-        register_code = self._s.scalar(
-            select(m.Register.code).where(m.Register.id == sale.register_id)
+        payments = connection.execute(
+            select(_PAYMENT).where(_PAYMENT.c.sale_id == sale_id).order_by(_PAYMENT.c.position)
         )
         return SaleReceipt(
             sale_id=sale.id,
-            register_code=register_code or "",
+            register_code=sale.register_code,
             receipt_no=sale.receipt_no,
             completed_at=sale.completed_at,
             cashier=sale.cashier_name,
@@ -494,32 +529,34 @@ class SaleRepository:
         variant_ids: Sequence[int],
         overridden: Sequence[bool],
     ) -> None:
+        connection = self._s.connection()
         try:
-            with self._s.begin_nested():
-                self._s.execute(
-                    insert(m.Sale),
-                    {
-                        "id": receipt.sale_id,
-                        "register_id": self._registers.register_id(receipt.register_code),
-                        "receipt_no": receipt.receipt_no,
-                        "user_id": user_id,
-                        "approved_by": approved_by,
-                        "currency": receipt.total.currency.code,
-                        "completed_at": receipt.completed_at,
-                        "subtotal_minor": receipt.subtotal.minor,
-                        "discount_minor": receipt.discount.minor,
-                        "tax_minor": receipt.tax.minor,
-                        "total_minor": receipt.total.minor,
-                        "rounding_minor": receipt.rounding.minor,
-                        "journal_seq": receipt.journal_seq,
-                        "journal_hash": receipt.journal_hash,
-                        "cashier_name": receipt.cashier,
-                    },
-                )
+            connection.execute(
+                _INSERT_SALE,
+                {
+                    "id": receipt.sale_id,
+                    "register_code": receipt.register_code,
+                    "receipt_no": receipt.receipt_no,
+                    "user_id": user_id,
+                    "approved_by": approved_by,
+                    "currency": receipt.total.currency.code,
+                    "completed_at": receipt.completed_at,
+                    "subtotal_minor": receipt.subtotal.minor,
+                    "discount_minor": receipt.discount.minor,
+                    "tax_minor": receipt.tax.minor,
+                    "total_minor": receipt.total.minor,
+                    "rounding_minor": receipt.rounding.minor,
+                    "journal_seq": receipt.journal_seq,
+                    "journal_hash": receipt.journal_hash,
+                    "cashier_name": receipt.cashier,
+                },
+            )
         except IntegrityError as error:
+            # Only the primary key can clash here: the same sale committed by another attempt.
+            # The unit of work rolls this transaction back and the service re-reads that sale.
             raise DuplicateSale(receipt.sale_id) from error
-        self._s.execute(
-            insert(m.SaleLine),
+        connection.execute(
+            insert(_SALE_LINE),
             [
                 {
                     "sale_id": receipt.sale_id,
@@ -533,7 +570,7 @@ class SaleRepository:
                     "price_overridden": was_overridden,
                     "tax_rate": ln.tax_rate,
                     "discount_minor": ln.discount.minor,
-                    "net_minor": (ln.gross - ln.tax).minor,
+                    "net_minor": ln.gross.minor - ln.tax.minor,
                     "tax_minor": ln.tax.minor,
                     "gross_minor": ln.gross.minor,
                 }
@@ -542,8 +579,8 @@ class SaleRepository:
                 )
             ],
         )
-        self._s.execute(
-            insert(m.SaleTaxBand),
+        connection.execute(
+            insert(_SALE_BAND),
             [
                 {
                     "sale_id": receipt.sale_id,
@@ -555,8 +592,8 @@ class SaleRepository:
             ],
         )
         if receipt.payments:
-            self._s.execute(
-                insert(m.Payment),
+            connection.execute(
+                insert(_PAYMENT),
                 [
                     {
                         "sale_id": receipt.sale_id,
@@ -572,6 +609,16 @@ class SaleRepository:
             )
 
 
+_HEAD = m.table(m.JournalHead)
+_JOURNAL_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
+_INSERT_ENTRY = insert(m.table(m.JournalEntry))
+_MOVE_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == 1)
+    .values(seq=bindparam("head_seq"), hash=bindparam("head_hash"))
+)
+
+
 class JournalRepository:
     def __init__(self, session: Session) -> None:
         self._s = session
@@ -585,12 +632,10 @@ class JournalRepository:
         at: datetime,
         data: Mapping[str, Any],
     ) -> tuple[int, str]:
-        head = self._s.execute(
-            select(m.JournalHead.seq, m.JournalHead.hash)
-            .where(m.JournalHead.id == 1)
-            .with_for_update()
-        ).one()
-        seq = head.seq + 1
+        connection = self._s.connection()
+        # FOR UPDATE serialises tills on PostgreSQL; SQLite's BEGIN IMMEDIATE already has.
+        head_seq, head_hash = connection.execute(_JOURNAL_HEAD).one()
+        seq = head_seq + 1
         body = {
             "seq": seq,
             "kind": kind,
@@ -599,20 +644,18 @@ class JournalRepository:
             "at": at.isoformat(),
             "data": dict(data),
         }
-        digest = chain_hash(head.hash, body)
-        self._s.execute(
-            insert(m.JournalEntry),
+        digest = chain_hash(head_hash, body)
+        connection.execute(
+            _INSERT_ENTRY,
             {
                 "seq": seq,
                 "kind": kind,
                 "body": canonical_json(body),
-                "prev_hash": head.hash,
+                "prev_hash": head_hash,
                 "hash": digest,
             },
         )
-        self._s.execute(
-            update(m.JournalHead).where(m.JournalHead.id == 1).values(seq=seq, hash=digest)
-        )
+        connection.execute(_MOVE_HEAD, {"head_seq": seq, "head_hash": digest})
         self.last = (seq, digest)
         return seq, digest
 

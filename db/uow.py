@@ -68,7 +68,7 @@ class SqlUnitOfWork:
         self.catalog = CatalogRepository(self.session, self._currency)
         self.stock = StockRepository(self.session)
         self.registers = RegisterRepository(self.session)
-        self.sales = SaleRepository(self.session, self.registers)
+        self.sales = SaleRepository(self.session)
         self.journal = JournalRepository(self.session)
         self.users = UserRepository(self.session)
         self.settings = SettingsRepository(self.session)

@@ -11,7 +11,15 @@ from decimal import Decimal
 from typing import Any
 
 from app.domain.money import KG_PLACES, Currency, Money, quantize, to_decimal
-from app.domain.pricing import Discount, DiscountKind, LineInput, Totals, price
+from app.domain.pricing import (
+    Discount,
+    DiscountKind,
+    LineAmounts,
+    LineInput,
+    Totals,
+    price_line,
+    total_up,
+)
 from app.errors import UserError
 
 MAX_QUANTITY = Decimal(9999)
@@ -69,6 +77,9 @@ class Cart:
     lines: list[CartLine] = field(default_factory=list)
     order_discount: Discount | None = None
     _next_id: int = 1
+    _priced: dict[int, tuple[CartLine, LineAmounts]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     # Lines ----------------------------------------------------------------------------
     def add(self, item: CartItem, quantity: Decimal = Decimal(1)) -> CartLine:
@@ -140,8 +151,19 @@ class Cart:
         return self.order_discount is not None or any(ln.discount for ln in self.lines)
 
     def totals(self) -> Totals:
-        return price(
-            [ln.pricing_input() for ln in self.lines],
+        # Lines are immutable, so a line priced before is priced the same now: a scan then
+        # prices only the new line, however long the cart.
+        priced: list[LineAmounts] = []
+        memo: dict[int, tuple[CartLine, LineAmounts]] = {}
+        for line in self.lines:
+            known = self._priced.get(line.line_id)
+            if known is None or known[0] is not line:
+                known = (line, price_line(line.pricing_input(), self.prices_include_tax))
+            memo[line.line_id] = known
+            priced.append(known[1])
+        self._priced = memo
+        return total_up(
+            priced,
             self.currency,
             prices_include_tax=self.prices_include_tax,
             order_discount=self.order_discount,

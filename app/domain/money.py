@@ -7,7 +7,7 @@ happen. All rounding goes through :func:`quantize`, which always names its round
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Final
 
 from app.errors import ParseError
@@ -121,7 +121,17 @@ class Money:
 
     @classmethod
     def from_minor(cls, minor: int, currency: Currency) -> Money:
-        return cls(Decimal(minor).scaleb(-currency.minor_units), currency)
+        return cls._exact(Decimal(minor).scaleb(-currency.minor_units), currency)
+
+    @classmethod
+    def _exact(cls, amount: Decimal, currency: Currency) -> Money:
+        """Build without re-checking: only for amounts already at the currency's exponent
+        (from minor units, or a sum or difference of such amounts). This is the hot path of
+        every scan, so it skips the quantize in __post_init__."""
+        money = object.__new__(cls)
+        object.__setattr__(money, "amount", amount)
+        object.__setattr__(money, "currency", currency)
+        return money
 
     @property
     def minor(self) -> int:
@@ -137,7 +147,7 @@ class Money:
 
     def __add__(self, other: Money) -> Money:
         self._same(other)
-        return Money(self.amount + other.amount, self.currency)
+        return Money._exact(self.amount + other.amount, self.currency)
 
     def __radd__(self, other: object) -> Money:
         # sum() starts from 0; accept exactly that so sum(moneys) works.
@@ -147,10 +157,10 @@ class Money:
 
     def __sub__(self, other: Money) -> Money:
         self._same(other)
-        return Money(self.amount - other.amount, self.currency)
+        return Money._exact(self.amount - other.amount, self.currency)
 
     def __neg__(self) -> Money:
-        return Money(-self.amount, self.currency)
+        return Money._exact(-self.amount, self.currency)
 
     def times(self, factor: Decimal | int, rounding: str = ROUND_HALF_UP) -> Money:
         """Multiply by a quantity or rate and round to minor units with ``rounding``."""
@@ -198,21 +208,24 @@ def allocate(total: Money, weights: list[Money]) -> list[Money]:
     The parts always sum to ``total``; each part is at most its weight when the total is
     at most the sum of weights (so an order discount never pushes a line below zero).
     """
+    currency = total.currency
+    parts = allocate_minor(total.minor, [w.minor for w in weights])
+    return [Money.from_minor(p, currency) for p in parts]
+
+
+def allocate_minor(total: int, weights: list[int]) -> list[int]:
+    """:func:`allocate` on integer minor units."""
     if not weights:
         return []
-    currency = total.currency
-    weight_minor = [w.minor for w in weights]
-    weight_sum = sum(weight_minor)
+    weight_sum = sum(weights)
     if weight_sum == 0:
-        parts = [0] * len(weights)
-        parts[0] = total.minor
-        return [Money.from_minor(p, currency) for p in parts]
-    total_minor = total.minor
-    exact = [Decimal(total_minor) * w / weight_sum for w in weight_minor]
-    parts = [int(e.to_integral_value(rounding=ROUND_FLOOR)) for e in exact]
-    leftover = total_minor - sum(parts)
+        return [total] + [0] * (len(weights) - 1)
+    # Floor, not truncation: a negative total must still hand out a non-negative leftover.
+    parts = [total * w // weight_sum for w in weights]
+    remainders = [total * w % weight_sum for w in weights]
+    leftover = total - sum(parts)
     # Hand the leftover cents to the largest remainders, earliest line first on ties.
-    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - parts[i]), i))
+    order = sorted(range(len(weights)), key=lambda i: (-remainders[i], i))
     for i in order[:leftover]:
         parts[i] += 1
-    return [Money.from_minor(p, currency) for p in parts]
+    return parts

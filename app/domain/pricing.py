@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from app.domain.money import Currency, Money, allocate, quantize, to_decimal
+from app.domain.money import Currency, Money, allocate_minor, to_decimal
 from app.errors import UserError
 
 HUNDRED = Decimal(100)
@@ -84,15 +84,47 @@ class LineInput:
 
 @dataclass(frozen=True, slots=True)
 class LineAmounts:
-    """The priced result of one line; ``net + tax == gross`` always."""
+    """The priced result of one line, in integer minor units; ``net + tax == gross`` always.
 
-    extended: Money
-    line_discount: Money
-    order_discount: Money
-    net: Money
-    tax: Money
-    gross: Money
+    Amounts are kept as integers because pricing runs on every scan over the whole cart; the
+    Money views below are built only when someone reads them.
+    """
+
+    currency: Currency
     tax_rate: Decimal
+    extended_minor: int
+    line_discount_minor: int
+    order_discount_minor: int
+    net_minor: int
+    tax_minor: int
+
+    @property
+    def gross_minor(self) -> int:
+        return self.net_minor + self.tax_minor
+
+    @property
+    def extended(self) -> Money:
+        return Money.from_minor(self.extended_minor, self.currency)
+
+    @property
+    def line_discount(self) -> Money:
+        return Money.from_minor(self.line_discount_minor, self.currency)
+
+    @property
+    def order_discount(self) -> Money:
+        return Money.from_minor(self.order_discount_minor, self.currency)
+
+    @property
+    def net(self) -> Money:
+        return Money.from_minor(self.net_minor, self.currency)
+
+    @property
+    def tax(self) -> Money:
+        return Money.from_minor(self.tax_minor, self.currency)
+
+    @property
+    def gross(self) -> Money:
+        return Money.from_minor(self.gross_minor, self.currency)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,21 +143,117 @@ class Totals:
 
     currency: Currency
     lines: tuple[LineAmounts, ...]
-    subtotal: Money
-    discount: Money
-    net: Money
-    tax: Money
-    total: Money
-    bands: tuple[TaxBand, ...]
+    subtotal_minor: int
+    discount_minor: int
+    net_minor: int
+    tax_minor: int
+
+    @property
+    def subtotal(self) -> Money:
+        return Money.from_minor(self.subtotal_minor, self.currency)
+
+    @property
+    def discount(self) -> Money:
+        return Money.from_minor(self.discount_minor, self.currency)
+
+    @property
+    def net(self) -> Money:
+        return Money.from_minor(self.net_minor, self.currency)
+
+    @property
+    def tax(self) -> Money:
+        return Money.from_minor(self.tax_minor, self.currency)
+
+    @property
+    def total(self) -> Money:
+        return Money.from_minor(self.net_minor + self.tax_minor, self.currency)
+
+    @property
+    def bands(self) -> tuple[TaxBand, ...]:
+        sums: dict[Decimal, list[int]] = {}
+        for line in self.lines:
+            band = sums.setdefault(line.tax_rate, [0, 0])
+            band[0] += line.net_minor
+            band[1] += line.tax_minor
+        money = self.currency
+        return tuple(
+            TaxBand(
+                rate,
+                Money.from_minor(net, money),
+                Money.from_minor(tax, money),
+                Money.from_minor(net + tax, money),
+            )
+            for rate, (net, tax) in sorted(sums.items())
+        )
+
+
+def _half_up(value: Decimal) -> int:
+    return int(value.to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def _tax_split(amount: int, rate: Decimal, prices_include_tax: bool) -> tuple[int, int]:
+    """(net, tax) of a discounted line amount in minor units, tax rounded HALF_UP."""
+    if not rate:
+        return amount, 0
+    if prices_include_tax:
+        tax = _half_up(amount * rate / (HUNDRED + rate))
+        return amount - tax, tax
+    return amount, _half_up(amount * rate / HUNDRED)
 
 
 def line_tax(amount: Money, rate: Decimal, prices_include_tax: bool) -> tuple[Money, Money]:
     """Split a discounted line amount into (net, tax), rounding tax HALF_UP per line."""
-    if prices_include_tax:
-        tax = Money.rounded(amount.amount * rate / (HUNDRED + rate), amount.currency)
-        return amount - tax, tax
-    tax = Money.rounded(amount.amount * rate / HUNDRED, amount.currency)
-    return amount, tax
+    net, tax = _tax_split(amount.minor, rate, prices_include_tax)
+    return Money.from_minor(net, amount.currency), Money.from_minor(tax, amount.currency)
+
+
+def price_line(line: LineInput, prices_include_tax: bool) -> LineAmounts:
+    """One line priced on its own, before any order discount."""
+    currency = line.unit_price.currency
+    unit = line.unit_price.minor
+    quantity = line.quantity
+    if quantity == quantity.to_integral_value():
+        extended = unit * int(quantity)
+    else:
+        extended = _half_up(unit * quantity)
+    off = 0
+    if line.discount is not None:
+        off = line.discount.amount_off(Money.from_minor(extended, currency)).minor
+    net, tax = _tax_split(extended - off, line.tax_rate, prices_include_tax)
+    return LineAmounts(currency, line.tax_rate, extended, off, 0, net, tax)
+
+
+def total_up(
+    priced: Sequence[LineAmounts],
+    currency: Currency,
+    *,
+    prices_include_tax: bool,
+    order_discount: Discount | None = None,
+) -> Totals:
+    """Apply the order discount to lines priced by :func:`price_line` and sum them up."""
+    order_off = 0
+    if order_discount is not None and priced:
+        after_line = [p.extended_minor - p.line_discount_minor for p in priced]
+        order_off = order_discount.amount_off(Money.from_minor(sum(after_line), currency)).minor
+        shares = allocate_minor(order_off, after_line)
+        priced = [
+            LineAmounts(
+                currency,
+                p.tax_rate,
+                p.extended_minor,
+                p.line_discount_minor,
+                share,
+                *_tax_split(amount - share, p.tax_rate, prices_include_tax),
+            )
+            for p, amount, share in zip(priced, after_line, shares, strict=True)
+        ]
+    subtotal = discount = net = tax = 0
+    for p in priced:
+        subtotal += p.extended_minor
+        discount += p.line_discount_minor
+        net += p.net_minor
+        tax += p.tax_minor
+    return Totals(currency, tuple(priced), subtotal, discount + order_off, net, tax)
 
 
 def price(
@@ -136,42 +264,11 @@ def price(
     order_discount: Discount | None = None,
 ) -> Totals:
     """Price a whole cart according to the rules in this module's docstring."""
-    zero = Money.zero(currency)
-    extended = [Money.rounded(ln.unit_price.amount * ln.quantity, currency) for ln in lines]
-    line_off = [
-        ln.discount.amount_off(ext) if ln.discount else zero
-        for ln, ext in zip(lines, extended, strict=True)
-    ]
-    after_line = [ext - off for ext, off in zip(extended, line_off, strict=True)]
-    after_line_sum = sum(after_line, zero)
-    order_off = order_discount.amount_off(after_line_sum) if order_discount else zero
-    shares = allocate(order_off, after_line) if lines else []
-
-    priced: list[LineAmounts] = []
-    for ln, ext, off, base, share in zip(
-        lines, extended, line_off, after_line, shares, strict=True
-    ):
-        amount = base - share
-        net, tax = line_tax(amount, ln.tax_rate, prices_include_tax)
-        priced.append(LineAmounts(ext, off, share, net, tax, net + tax, ln.tax_rate))
-
-    bands: dict[Decimal, tuple[Money, Money]] = {}
-    for p in priced:
-        net, tax = bands.get(p.tax_rate, (zero, zero))
-        bands[p.tax_rate] = (net + p.net, tax + p.tax)
-    net_sum = sum((p.net for p in priced), zero)
-    tax_sum = sum((p.tax for p in priced), zero)
-    return Totals(
-        currency=currency,
-        lines=tuple(priced),
-        subtotal=sum(extended, zero),
-        discount=sum(line_off, zero) + order_off,
-        net=net_sum,
-        tax=tax_sum,
-        total=net_sum + tax_sum,
-        bands=tuple(
-            TaxBand(rate, net, tax, net + tax) for rate, (net, tax) in sorted(bands.items())
-        ),
+    return total_up(
+        [price_line(line, prices_include_tax) for line in lines],
+        currency,
+        prices_include_tax=prices_include_tax,
+        order_discount=order_discount,
     )
 
 
@@ -181,8 +278,3 @@ def round_cash(amount: Money, increment: Decimal) -> Money:
         return amount
     steps = (amount.amount / increment).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     return Money.rounded(steps * increment, amount.currency)
-
-
-def quantity_for_display(quantity: Decimal, sold_by_weight: bool) -> Decimal:
-    """Weighed quantities keep three decimals; counted ones print as whole numbers."""
-    return quantize(quantity, 3 if sold_by_weight else 0, ROUND_HALF_UP)

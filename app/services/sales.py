@@ -111,15 +111,13 @@ class SaleService:
                 )
                 now = self._clock.now()
                 receipt_no = uow.registers.next_receipt_no(command.register_code)
-                for line in command.lines:
-                    uow.stock.move(
-                        line.variant_id,
-                        -line.quantity,
-                        "sale",
-                        command.sale_id,
-                        now,
-                        operator.user_id,
-                    )
+                uow.stock.take(
+                    [(line.variant_id, line.quantity) for line in command.lines],
+                    "sale",
+                    command.sale_id,
+                    now,
+                    operator.user_id,
+                )
                 draft = _receipt(command, checked, receipt_no, now, operator)
                 seq, hash_ = uow.journal.append(
                     "sale",

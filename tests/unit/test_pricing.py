@@ -17,7 +17,6 @@ from app.domain.pricing import (
     Totals,
     line_tax,
     price,
-    quantity_for_display,
     round_cash,
 )
 from app.errors import UserError
@@ -386,12 +385,3 @@ def test_round_cash_lands_on_the_nearest_multiple_of_the_increment(
     rounded = round_cash(amount, increment)
     assert rounded.amount % increment == 0
     assert abs(rounded.amount - amount.amount) <= increment / 2
-
-
-# quantity_for_display -----------------------------------------------------------------
-
-
-def test_quantity_for_display() -> None:
-    assert str(quantity_for_display(Decimal("0.5"), True)) == "0.500"
-    assert str(quantity_for_display(Decimal("1.2345"), True)) == "1.235"
-    assert str(quantity_for_display(Decimal("3"), False)) == "3"
