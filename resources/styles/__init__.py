@@ -1,0 +1,1 @@
+"""Qt style sheets (QSS) for the till."""
