@@ -92,8 +92,7 @@ _ITEMS_SQL = (
 )
 _STOCK_SQL = (
     "UPDATE stock_balance SET quantity = quantity - :qty WHERE variant_id = :id "
-    "AND (quantity - :qty >= 0 OR (SELECT track_stock FROM variant WHERE id = :id) = 0) "
-    "RETURNING quantity"
+    "AND (quantity - :qty >= 0 OR (SELECT track_stock FROM variant WHERE id = :id) = 0)"
 )
 _MOVE_SQL = (
     "INSERT INTO stock_move (variant_id, quantity, reason, reference, occurred_at, user_id) "
@@ -189,11 +188,16 @@ def floor_sale(
             "RETURNING id, last_receipt_no",
             (register_code,),
         ).fetchone()
-        for variant_id in variant_ids:
-            left = connection.execute(_STOCK_SQL, {"qty": QTY_ONE, "id": variant_id}).fetchone()
-            if left is None:
-                raise RuntimeError(f"not enough stock of variant {variant_id}")
-            connection.execute(_MOVE_SQL, (variant_id, -QTY_ONE, sale_id, now, user_id))
+        # As SaleService does: one executemany of conditional UPDATEs, checked by rowcount,
+        # then one executemany of moves.
+        taken = connection.executemany(
+            _STOCK_SQL, [{"qty": QTY_ONE, "id": variant_id} for variant_id in variant_ids]
+        ).rowcount
+        if taken != len(variant_ids):
+            raise RuntimeError("not enough stock")
+        connection.executemany(
+            _MOVE_SQL, [(variant_id, -QTY_ONE, sale_id, now, user_id) for variant_id in variant_ids]
+        )
         lines: list[tuple[Any, ...]] = []
         bands: dict[int, list[int]] = {}
         journal_lines: list[dict[str, Any]] = []

@@ -82,12 +82,14 @@ class Context:
     uow_factory: SqlUnitOfWorkFactory
     clock: SystemClock
     pin_policy: PinPolicy
+    anchor: FileJournalAnchor
 
     def sales(self) -> SaleService:
         """A sale service bound to the shop's current settings (currency, tax mode)."""
         return SaleService(self.uow_factory, self.reader, self.clock, self.shop.settings())
 
     def close(self) -> None:
+        self.anchor.flush()
         self.reader.close()
         self.engines.dispose()
 
@@ -124,6 +126,7 @@ def build_context(
         uow_factory=uow_factory,
         clock=clock,
         pin_policy=policy,
+        anchor=anchor,
     )
 
 

@@ -14,7 +14,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.domain.cart import CartItem
@@ -35,7 +34,7 @@ from app.services.dto import (
     UpsertOutcome,
 )
 from db import models as m
-from db.types import QUANTITY
+from db.driver import driver_for, in_list, read_rate
 
 
 def options_text(options: Sequence[tuple[str, str]]) -> str:
@@ -48,25 +47,6 @@ def display_name(product_name: str, options: Sequence[tuple[str, str]]) -> str:
 
 
 _VARIANT = m.table(m.Variant)
-_PRODUCT = m.table(m.Product)
-_TAX_CLASS = m.table(m.TaxClass)
-_ITEMS_FOR_SALE = (
-    select(
-        _VARIANT.c.id,
-        _VARIANT.c.sku,
-        _VARIANT.c.display_name,
-        _VARIANT.c.price_minor,
-        _TAX_CLASS.c.rate,
-        _PRODUCT.c.sold_by_weight,
-    )
-    .join(_PRODUCT, _PRODUCT.c.id == _VARIANT.c.product_id)
-    .join(_TAX_CLASS, _TAX_CLASS.c.id == _PRODUCT.c.tax_class_id)
-    .where(
-        _VARIANT.c.id.in_(bindparam("variants", expanding=True)),
-        _VARIANT.c.active,
-        _PRODUCT.c.active,
-    )
-)
 
 
 class CatalogRepository:
@@ -75,12 +55,24 @@ class CatalogRepository:
         self._currency = currency
 
     def items_for_sale(self, variant_ids: Sequence[int]) -> dict[int, CartItem]:
-        rows = self._s.connection().execute(_ITEMS_FOR_SALE, {"variants": list(set(variant_ids))})
+        ids, params = in_list("v", set(variant_ids))
+        rows = driver_for(self._s).execute(
+            "SELECT v.id, v.sku, v.display_name, v.price_minor, t.rate, p.sold_by_weight "
+            "FROM variant v JOIN product p ON p.id = v.product_id "
+            f"JOIN tax_class t ON t.id = p.tax_class_id WHERE v.id IN {ids} "
+            "AND v.active AND p.active",
+            params,
+        )
         return {
             variant_id: CartItem(
-                variant_id, sku, name, Money.from_minor(price, self._currency), rate, weighed
+                variant_id,
+                sku,
+                name,
+                Money.from_minor(price, self._currency),
+                read_rate(rate),
+                bool(weighed),
             )
-            for variant_id, sku, name, price, rate, weighed in rows
+            for variant_id, sku, name, price, rate, weighed in rows.fetchall()
         }
 
     def tax_classes(self) -> list[TaxClassData]:
@@ -289,25 +281,21 @@ class CatalogRepository:
 # Session's connection: rebuilding ORM statements per sale line cost more than SQLite took to
 # run them (main.py bench).
 _BALANCE = m.table(m.StockBalance)
-_TAKE_STOCK = (
-    update(_BALANCE)
-    .where(_BALANCE.c.variant_id == bindparam("take_variant"))
-    # One conditional UPDATE per line: under concurrency the second till re-checks the row it
-    # waited for, sees the first till's decrement, and matches nothing.
-    .where(
-        (_BALANCE.c.quantity >= bindparam("take_quantity", type_=QUANTITY))
-        | ~select(_VARIANT.c.track_stock)
-        .where(_VARIANT.c.id == bindparam("take_variant"))
-        .scalar_subquery()
-    )
-    .values(quantity=_BALANCE.c.quantity - bindparam("take_quantity", type_=QUANTITY))
-)
-_INSERT_MOVE = insert(m.table(m.StockMove))
 _LEVELS = (
     select(_BALANCE.c.variant_id, _BALANCE.c.quantity, _VARIANT.c.display_name)
     .join(_VARIANT, _VARIANT.c.id == _BALANCE.c.variant_id)
     .where(_VARIANT.c.track_stock)
     .where(_BALANCE.c.variant_id.in_(bindparam("variants", expanding=True)))
+)
+# One conditional UPDATE per line: under concurrency the second till re-checks the row it
+# waited for, sees the first till's decrement, and matches nothing.
+_TAKE_STOCK = (
+    "UPDATE stock_balance SET quantity = quantity - :quantity WHERE variant_id = :variant "
+    "AND (quantity >= :quantity OR NOT (SELECT track_stock FROM variant WHERE id = :variant))"
+)
+_INSERT_MOVE = (
+    "INSERT INTO stock_move (variant_id, quantity, reason, reference, occurred_at, user_id) "
+    "VALUES (:variant, :delta, :reason, :reference, :at, :user)"
 )
 
 
@@ -323,27 +311,29 @@ class StockRepository:
         at: datetime,
         user_id: int | None,
     ) -> None:
-        connection = self._s.connection()
-        result = connection.execute(
-            _TAKE_STOCK, [{"take_variant": v, "take_quantity": q} for v, q in lines]
+        driver = driver_for(self._s)
+        quantities = [(variant, driver.quantity(quantity)) for variant, quantity in lines]
+        taken = driver.executemany(
+            _TAKE_STOCK, [{"variant": v, "quantity": q} for v, q in quantities]
         )
-        if result.rowcount != len(lines):
+        if taken != len(lines):
             # A tracked item is short. This sale cannot commit, so undo it now and read the
             # levels as every till sees them, to name the item for the cashier.
             self._s.rollback()
             raise self._shortage(lines)
-        connection.execute(
+        moment = driver.time(at)
+        driver.executemany(
             _INSERT_MOVE,
             [
                 {
-                    "variant_id": v,
-                    "quantity": -q,
+                    "variant": v,
+                    "delta": -q if q is not None else None,
                     "reason": reason,
                     "reference": reference,
-                    "occurred_at": at,
-                    "user_id": user_id,
+                    "at": moment,
+                    "user": user_id,
                 }
-                for v, q in lines
+                for v, q in quantities
             ],
         )
 
@@ -351,7 +341,7 @@ class StockRepository:
         wanted: dict[int, Decimal] = {}
         for variant_id, quantity in lines:
             wanted[variant_id] = wanted.get(variant_id, Decimal(0)) + quantity
-        rows = self._s.connection().execute(_LEVELS, {"variants": list(wanted)}).all()
+        rows = self._s.execute(_LEVELS, {"variants": list(wanted)}).all()
         for variant_id, held, name in rows:
             if held < wanted[variant_id]:
                 return InsufficientStock(
@@ -411,10 +401,8 @@ class StockRepository:
 
 _REGISTER = m.table(m.Register)
 _NEXT_RECEIPT = (
-    update(_REGISTER)
-    .where(_REGISTER.c.code == bindparam("register_code"))
-    .values(last_receipt_no=_REGISTER.c.last_receipt_no + 1)
-    .returning(_REGISTER.c.last_receipt_no)
+    "UPDATE register SET last_receipt_no = last_receipt_no + 1 WHERE code = :code "
+    "RETURNING last_receipt_no"
 )
 
 
@@ -430,11 +418,8 @@ class RegisterRepository:
     def next_receipt_no(self, code: str) -> int:
         # The UPDATE takes the row lock: tills sharing a register queue here, and a rolled-back
         # sale gives its number back, so numbers stay gapless.
-        number = (
-            self._s.connection()
-            .execute(_NEXT_RECEIPT, {"register_code": code})
-            .scalar_one_or_none()
-        )
+        row = driver_for(self._s).execute(_NEXT_RECEIPT, {"code": code}).fetchone()
+        number = None if row is None else row[0]
         if number is None:
             raise NotFound(f"There is no register {code!r}; set it up first")
         return int(number)
@@ -444,11 +429,29 @@ _SALE = m.table(m.Sale)
 _SALE_LINE = m.table(m.SaleLine)
 _SALE_BAND = m.table(m.SaleTaxBand)
 _PAYMENT = m.table(m.Payment)
-_INSERT_SALE = insert(_SALE).values(
-    register_id=select(_REGISTER.c.id)
-    .where(_REGISTER.c.code == bindparam("register_code"))
-    .scalar_subquery()
+_INSERT_SALE = (
+    "INSERT INTO sale (id, register_id, receipt_no, user_id, approved_by, currency, "
+    "completed_at, subtotal_minor, discount_minor, tax_minor, total_minor, rounding_minor, "
+    "journal_seq, journal_hash, cashier_name) VALUES (:id, "
+    "(SELECT id FROM register WHERE code = :register_code), :receipt_no, :user_id, "
+    ":approved_by, :currency, :completed_at, :subtotal, :discount, :tax, :total, :rounding, "
+    ":journal_seq, :journal_hash, :cashier)"
 )
+_INSERT_LINE = (
+    "INSERT INTO sale_line (sale_id, line_no, variant_id, sku, name, quantity, sold_by_weight, "
+    "unit_price_minor, price_overridden, tax_rate, discount_minor, net_minor, tax_minor, "
+    "gross_minor) VALUES (:sale_id, :line_no, :variant_id, :sku, :name, :quantity, :weighed, "
+    ":unit_price, :overridden, :rate, :discount, :net, :tax, :gross)"
+)
+_INSERT_BAND = (
+    "INSERT INTO sale_tax_band (sale_id, rate, net_minor, tax_minor) "
+    "VALUES (:sale_id, :rate, :net, :tax)"
+)
+_INSERT_PAYMENT = (
+    "INSERT INTO payment (sale_id, position, kind, amount_minor, tendered_minor, change_minor, "
+    "reference) VALUES (:sale_id, :position, :kind, :amount, :tendered, :change, :reference)"
+)
+_SALE_EXISTS = "SELECT 1 FROM sale WHERE id = :id"
 _SALE_BY_ID = (
     select(_SALE, _REGISTER.c.code.label("register_code"))
     .join(_REGISTER, _REGISTER.c.id == _SALE.c.register_id)
@@ -461,6 +464,9 @@ class SaleRepository:
         self._s = session
 
     def receipt(self, sale_id: str) -> SaleReceipt | None:
+        # Every sale asks this first (idempotency); a new sale answers from the primary key.
+        if driver_for(self._s).execute(_SALE_EXISTS, {"id": sale_id}).fetchone() is None:
+            return None
         connection = self._s.connection()
         sale = connection.execute(_SALE_BY_ID, {"sale_id": sale_id}).one_or_none()
         if sale is None:
@@ -529,79 +535,80 @@ class SaleRepository:
         variant_ids: Sequence[int],
         overridden: Sequence[bool],
     ) -> None:
-        connection = self._s.connection()
+        driver = driver_for(self._s)
+        sale_id = receipt.sale_id
         try:
-            connection.execute(
+            driver.execute(
                 _INSERT_SALE,
                 {
-                    "id": receipt.sale_id,
+                    "id": sale_id,
                     "register_code": receipt.register_code,
                     "receipt_no": receipt.receipt_no,
                     "user_id": user_id,
                     "approved_by": approved_by,
                     "currency": receipt.total.currency.code,
-                    "completed_at": receipt.completed_at,
-                    "subtotal_minor": receipt.subtotal.minor,
-                    "discount_minor": receipt.discount.minor,
-                    "tax_minor": receipt.tax.minor,
-                    "total_minor": receipt.total.minor,
-                    "rounding_minor": receipt.rounding.minor,
+                    "completed_at": driver.time(receipt.completed_at),
+                    "subtotal": receipt.subtotal.minor,
+                    "discount": receipt.discount.minor,
+                    "tax": receipt.tax.minor,
+                    "total": receipt.total.minor,
+                    "rounding": receipt.rounding.minor,
                     "journal_seq": receipt.journal_seq,
                     "journal_hash": receipt.journal_hash,
-                    "cashier_name": receipt.cashier,
+                    "cashier": receipt.cashier,
                 },
             )
-        except IntegrityError as error:
+        except driver.integrity_error as error:
             # Only the primary key can clash here: the same sale committed by another attempt.
             # The unit of work rolls this transaction back and the service re-reads that sale.
-            raise DuplicateSale(receipt.sale_id) from error
-        connection.execute(
-            insert(_SALE_LINE),
+            raise DuplicateSale(sale_id) from error
+        driver.executemany(
+            _INSERT_LINE,
             [
                 {
-                    "sale_id": receipt.sale_id,
+                    "sale_id": sale_id,
                     "line_no": number,
                     "variant_id": variant_id,
                     "sku": ln.sku,
                     "name": ln.name,
-                    "quantity": ln.quantity,
-                    "sold_by_weight": ln.sold_by_weight,
-                    "unit_price_minor": ln.unit_price.minor,
-                    "price_overridden": was_overridden,
-                    "tax_rate": ln.tax_rate,
-                    "discount_minor": ln.discount.minor,
-                    "net_minor": ln.gross.minor - ln.tax.minor,
-                    "tax_minor": ln.tax.minor,
-                    "gross_minor": ln.gross.minor,
+                    "quantity": driver.quantity(ln.quantity),
+                    "weighed": ln.sold_by_weight,
+                    "unit_price": ln.unit_price.minor,
+                    "overridden": was_overridden,
+                    "rate": driver.rate(ln.tax_rate),
+                    "discount": ln.discount.minor,
+                    "net": ln.gross.minor - ln.tax.minor,
+                    "tax": ln.tax.minor,
+                    "gross": ln.gross.minor,
                 }
                 for number, (ln, variant_id, was_overridden) in enumerate(
                     zip(receipt.lines, variant_ids, overridden, strict=True), start=1
                 )
             ],
         )
-        connection.execute(
-            insert(_SALE_BAND),
+        driver.executemany(
+            _INSERT_BAND,
             [
                 {
-                    "sale_id": receipt.sale_id,
-                    "rate": b.rate,
-                    "net_minor": b.net.minor,
-                    "tax_minor": b.tax.minor,
+                    "sale_id": sale_id,
+                    "rate": driver.rate(b.rate),
+                    "net": b.net.minor,
+                    "tax": b.tax.minor,
                 }
                 for b in receipt.bands
             ],
         )
         if receipt.payments:
-            connection.execute(
-                insert(_PAYMENT),
+            driver.executemany(
+                _INSERT_PAYMENT,
                 [
                     {
-                        "sale_id": receipt.sale_id,
+                        "sale_id": sale_id,
                         "position": i,
                         "kind": p.kind.value,
-                        "amount_minor": p.amount.minor,
-                        "tendered_minor": p.tendered.minor,
-                        "change_minor": p.change.minor,
+                        "amount": p.amount.minor,
+                        "tendered": p.tendered.minor,
+                        "change": p.change.minor,
                         "reference": p.reference,
                     }
                     for i, p in enumerate(receipt.payments, start=1)
@@ -609,14 +616,12 @@ class SaleRepository:
             )
 
 
-_HEAD = m.table(m.JournalHead)
-_JOURNAL_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
-_INSERT_ENTRY = insert(m.table(m.JournalEntry))
-_MOVE_HEAD = (
-    update(_HEAD)
-    .where(_HEAD.c.id == 1)
-    .values(seq=bindparam("head_seq"), hash=bindparam("head_hash"))
+_JOURNAL_HEAD = "SELECT seq, hash FROM journal_head WHERE id = 1"
+_INSERT_ENTRY = (
+    "INSERT INTO journal_entry (seq, kind, body, prev_hash, hash) "
+    "VALUES (:seq, :kind, :body, :prev_hash, :hash)"
 )
+_MOVE_HEAD = "UPDATE journal_head SET seq = :seq, hash = :hash WHERE id = 1"
 
 
 class JournalRepository:
@@ -632,9 +637,10 @@ class JournalRepository:
         at: datetime,
         data: Mapping[str, Any],
     ) -> tuple[int, str]:
-        connection = self._s.connection()
+        driver = driver_for(self._s)
         # FOR UPDATE serialises tills on PostgreSQL; SQLite's BEGIN IMMEDIATE already has.
-        head_seq, head_hash = connection.execute(_JOURNAL_HEAD).one()
+        lock = " FOR UPDATE" if driver.postgres else ""
+        head_seq, head_hash = driver.execute(_JOURNAL_HEAD + lock, {}).fetchone()
         seq = head_seq + 1
         body = {
             "seq": seq,
@@ -645,7 +651,7 @@ class JournalRepository:
             "data": dict(data),
         }
         digest = chain_hash(head_hash, body)
-        connection.execute(
+        driver.execute(
             _INSERT_ENTRY,
             {
                 "seq": seq,
@@ -655,7 +661,7 @@ class JournalRepository:
                 "hash": digest,
             },
         )
-        connection.execute(_MOVE_HEAD, {"head_seq": seq, "head_hash": digest})
+        driver.execute(_MOVE_HEAD, {"seq": seq, "hash": digest})
         self.last = (seq, digest)
         return seq, digest
 
