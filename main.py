@@ -17,20 +17,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from app.domain.users import PinPolicy
 from app.errors import TillwrightError, UserError
-from app.services.auth import AuthService
-from app.services.catalog import CatalogService
-from app.services.demo import DEMO_REGISTER, DEMO_USERS, ring_up_demo_sales, seed_demo_shop
-from app.services.journal import JournalService
-from app.services.sales import SaleService
-from app.services.shop import ShopService, settings_from
-from db.anchor import FileJournalAnchor
-from db.engine import Engines, make_engines
-from db.migrate import upgrade
-from db.queries import SqlCatalogReader, shop_setting_values
-from db.uow import SqlUnitOfWorkFactory
+
+# The layers are imported inside the functions that wire them: `main.py run` must put the
+# till window on screen before SQLAlchemy (~200 ms to import) has loaded (main.py bench, d).
+if TYPE_CHECKING:
+    from app.domain.users import PinPolicy
+    from app.services.auth import AuthService
+    from app.services.catalog import CatalogService
+    from app.services.journal import JournalService
+    from app.services.sales import SaleService
+    from app.services.shop import ShopService
+    from db.anchor import FileJournalAnchor
+    from db.engine import Engines
+    from db.queries import SqlCatalogReader
+    from db.uow import SqlUnitOfWorkFactory
 
 log = logging.getLogger("tillwright")
 
@@ -86,6 +89,8 @@ class Context:
 
     def sales(self) -> SaleService:
         """A sale service bound to the shop's current settings (currency, tax mode)."""
+        from app.services.sales import SaleService
+
         return SaleService(self.uow_factory, self.reader, self.clock, self.shop.settings())
 
     def close(self) -> None:
@@ -102,6 +107,18 @@ def build_context(
     pin_policy: PinPolicy | None = None,
     migrate: bool = True,
 ) -> Context:
+    from app.domain.users import PinPolicy
+    from app.services.auth import AuthService
+    from app.services.catalog import CatalogService
+    from app.services.demo import DEMO_REGISTER
+    from app.services.journal import JournalService
+    from app.services.shop import ShopService, settings_from
+    from db.anchor import FileJournalAnchor
+    from db.engine import make_engines
+    from db.migrate import upgrade
+    from db.queries import SqlCatalogReader, shop_setting_values
+    from db.uow import SqlUnitOfWorkFactory
+
     home = home or data_dir()
     home.mkdir(parents=True, exist_ok=True)
     url = database_url(url, home)
@@ -131,11 +148,15 @@ def build_context(
 
 
 def shop_is_empty(context: Context) -> bool:
+    from app.services.demo import DEMO_USERS
+
     with context.uow_factory() as uow:
         return uow.users.by_username(DEMO_USERS[0][0]) is None and not uow.catalog.tax_classes()
 
 
 def seed_demo(context: Context, products: int, sales: int = 0) -> str:
+    from app.services.demo import DEMO_USERS, ring_up_demo_sales, seed_demo_shop
+
     summary = seed_demo_shop(context.shop, context.auth, context.catalog, products)
     # The currency may have changed with the demo settings: rebuild the adapters around it.
     fresh = build_context(
@@ -172,16 +193,38 @@ def setup_logging(home: Path, verbose: bool = False) -> None:
 # Commands ----------------------------------------------------------------------------
 
 
+class TillBackendOpener:
+    """What the till runs on its database worker once its window is on screen: migrate,
+    seed the demo shop on the first run, make sure this till's register exists."""
+
+    def __init__(self, db: str | None, register: str | None) -> None:
+        self._db = db
+        self._register = register
+        self.context: Context | None = None
+
+    def __call__(self) -> Context:
+        context = build_context(self._db, register_code=self._register)
+        if shop_is_empty(context):
+            log.info(seed_demo(context, DEMO_PRODUCTS))
+            context.close()
+            context = build_context(self._db, register_code=self._register, migrate=False)
+        context.shop.ensure_register(context.register_code, f"Till {context.register_code}")
+        self.context = context
+        return context
+
+    def close(self) -> None:
+        if self.context is not None:
+            self.context.close()
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    context = build_context(args.db, register_code=args.register)
-    if shop_is_empty(context):
-        print(seed_demo(context, DEMO_PRODUCTS))
-        context.close()
-        context = build_context(args.db, register_code=args.register)
-    context.shop.ensure_register(context.register_code, f"Till {context.register_code}")
     from ui.app import run_till
 
-    return run_till(context, exit_when_ready=args.exit_when_ready)
+    opener = TillBackendOpener(args.db, args.register)
+    try:
+        return run_till(opener, exit_when_ready=args.exit_when_ready)
+    finally:
+        opener.close()
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -227,6 +270,9 @@ def cmd_journal_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from db.engine import make_engines
+    from db.migrate import upgrade
+
     url = database_url(args.db, data_dir())
     engines = make_engines(url)
     upgrade(engines.write)

@@ -1,19 +1,23 @@
 """What the UI needs from the composition root, and a signed-in session.
 
 ``main.Context`` satisfies :class:`TillBackend` structurally; the UI cannot import ``main``
-(it sits above every layer), so it names only the services it uses.
+(it sits above every layer), so it names only the services it uses. The services are named
+for type checking only: this module is on the path to the first paint and must stay light.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from app.domain.users import Operator
-from app.services.auth import AuthService
-from app.services.dto import ShopSettings
-from app.services.sales import SaleService
-from app.services.shop import ShopService
+from app.errors import EnvironmentProblem
+
+if TYPE_CHECKING:
+    from app.domain.users import Operator
+    from app.services.auth import AuthService
+    from app.services.dto import ShopSettings
+    from app.services.sales import SaleService
+    from app.services.shop import ShopService
 
 
 class TillBackend(Protocol):
@@ -29,6 +33,33 @@ class TillBackend(Protocol):
     def auth(self) -> AuthService: ...
 
     def sales(self) -> SaleService: ...
+
+
+class BackendHolder:
+    """The backend, once the job that opens it has stored it.
+
+    Written and read on the database worker only: the opening job is the runner's first and
+    the runner has one worker, so a sign-in job queued while the shop is opening runs after
+    it and finds the backend (or the reason there is none) here.
+    """
+
+    def __init__(self) -> None:
+        self._backend: TillBackend | None = None
+        self._failure: Exception | None = None
+
+    def set(self, backend: TillBackend) -> None:
+        self._backend = backend
+        self._failure = None
+
+    def fail(self, error: Exception) -> None:
+        self._failure = error
+
+    def get(self) -> TillBackend:
+        if self._backend is not None:
+            return self._backend
+        if self._failure is not None:
+            raise EnvironmentProblem("The shop could not be opened") from self._failure
+        raise EnvironmentProblem("The shop is not open yet")
 
 
 @dataclass(frozen=True, slots=True)

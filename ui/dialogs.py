@@ -28,26 +28,17 @@ from PySide6.QtWidgets import (
 
 from app.domain.pricing import Discount, DiscountKind
 from app.domain.users import Operator, Permission
-from app.errors import EnvironmentProblem, UserError
+from app.errors import UserError
 from app.services.auth import AuthService
 from app.services.dto import ParkedSaleSummary
 from ui.entry import parse_decimal
+from ui.failures import describe_failure
 from ui.formatting import Formats
 from ui.i18n import tr
 from ui.tasks import TaskRunner
 from ui.widgets import TOUCH_MIN, Keypad, make_button
 
 log = logging.getLogger(__name__)
-
-UNEXPECTED = "Unexpected error — see the log"
-
-
-def describe_failure(error: Exception, unexpected: str = UNEXPECTED) -> str:
-    """A message fit for the screen; a bug is logged with its traceback, not shown."""
-    if isinstance(error, UserError | EnvironmentProblem):
-        return error.message
-    log.exception("unexpected error in the till", exc_info=error)
-    return tr(unexpected)
 
 
 class TillDialog(QDialog):

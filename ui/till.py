@@ -53,9 +53,9 @@ from ui.dialogs import (
     NumberDialog,
     ParkedDialog,
     TextDialog,
-    describe_failure,
 )
 from ui.entry import ScanEntry, looks_like_name, parse_entry
+from ui.failures import describe_failure
 from ui.formatting import Formats
 from ui.i18n import tr
 from ui.payment import PaymentPanel

@@ -1,7 +1,19 @@
-"""The till's main window: a dark header bar over the sign-in screen or the till screen."""
+"""The till's main window: a dark header bar over the sign-in screen or the till screen.
+
+The window starts with the sign-in screen only, which is cheap to build, and opens the shop
+on the database worker (:meth:`TillWindow.open_backend`). The till screen, with the heavy
+imports behind it (dialogs, payment, search, Babel), is built once the shop is open
+(:meth:`TillWindow.attach`). Nothing here may import them at module level: this module is on
+the path to the first paint.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, QTranslator, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -13,25 +25,38 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.dto import ShopSettings
-from ui.backend import Session, TillBackend
-from ui.dialogs import describe_failure
-from ui.i18n import tr
+from ui.backend import BackendHolder, Session, TillBackend
+from ui.failures import describe_failure
+from ui.i18n import install_translator, tr
 from ui.login import LoginScreen
 from ui.scanner import DEFAULT_GAP_MS, DEFAULT_MIN_LENGTH
 from ui.tasks import TaskRunner
-from ui.till import TillScreen
 from ui.widgets import make_button
 
+if TYPE_CHECKING:
+    from app.services.dto import ShopSettings
+    from ui.till import TillScreen
+
+log = logging.getLogger(__name__)
+
 APP_NAME = "Tillwright"
+OPEN_FAILED = "Could not open the shop — see the log"
 
 
 class TillWindow(QMainWindow):
-    """Owns the background task runner; closing the window waits for writes in flight."""
+    """Owns the background task runner; closing the window waits for writes in flight.
+
+    Pass an already-open ``backend`` to attach it straight away (its settings are still
+    read on the worker), or leave it out and call :meth:`open_backend` once the window is on
+    screen. ``backend_ready`` / ``backend_failed(message)`` tell how opening went.
+    """
+
+    backend_ready = Signal()
+    backend_failed = Signal(str)
 
     def __init__(
         self,
-        backend: TillBackend,
+        backend: TillBackend | None = None,
         *,
         wedge_gap_ms: float = DEFAULT_GAP_MS,
         wedge_min_length: int = DEFAULT_MIN_LENGTH,
@@ -39,17 +64,22 @@ class TillWindow(QMainWindow):
         super().__init__()
         self.setObjectName("tillWindow")
         self.setWindowTitle(APP_NAME)
-        self.backend = backend
+        self.backend: TillBackend | None = None
+        self.till: TillScreen | None = None
         self.runner = TaskRunner(self)
+        self._holder = BackendHolder()
+        self._opening = False
+        self._wedge = (wedge_gap_ms, wedge_min_length)
+        self._translator: QTranslator | None = None
         self._closed = False
 
         self.shop_label = QLabel(APP_NAME)
         self.shop_label.setObjectName("shopName")
-        self.register_label = QLabel(tr("Register {code}").format(code=backend.register_code))
+        self.register_label = QLabel()
         self.register_label.setObjectName("headerInfo")
         self.cashier_label = QLabel()
         self.cashier_label.setObjectName("cashierName")
-        self.sign_out_button = make_button(tr("Sign out"), "signOutButton")
+        self.sign_out_button = make_button("", "signOutButton")
         self.sign_out_button.setMinimumWidth(120)
         self.sign_out_button.clicked.connect(self.sign_out)
         self.sign_out_button.hide()
@@ -65,14 +95,10 @@ class TillWindow(QMainWindow):
         header_row.addWidget(self.cashier_label)
         header_row.addWidget(self.sign_out_button)
 
-        self.login = LoginScreen(backend, self.runner)
+        self.login = LoginScreen(self._holder, self.runner)
         self.login.signed_in.connect(self.start_session)
-        self.till = TillScreen(
-            backend, self.runner, wedge_gap_ms=wedge_gap_ms, wedge_min_length=wedge_min_length
-        )
         self.pages = QStackedWidget()
         self.pages.addWidget(self.login)
-        self.pages.addWidget(self.till)
 
         central = QWidget()
         column = QVBoxLayout(central)
@@ -82,32 +108,113 @@ class TillWindow(QMainWindow):
         column.addWidget(self.pages, 1)
         self.setCentralWidget(central)
         self.resize(1280, 800)
-
-        # The shop's name for the header: a database read, so not on the UI thread.
-        shop = backend.shop
-        self.runner.submit(shop.settings, self._show_shop, self._settings_failed)
+        self.retranslate()
         self.login.reset()
+        if backend is not None:
+            self.open_backend(lambda: backend)
+
+    # Opening the shop --------------------------------------------------------------
+    def open_backend(self, opener: Callable[[], TillBackend]) -> None:
+        """Open the shop on the database worker; must be the runner's first job, so that
+        sign-ins queued meanwhile run after it."""
+        if self._opening or self.backend is not None:
+            raise RuntimeError("the till's backend is already open or opening")
+        self._opening = True
+        holder = self._holder
+
+        def open_shop() -> tuple[TillBackend, ShopSettings]:
+            try:
+                backend = opener()
+                # The shop's name and locale: a database read, so here and not on the UI.
+                settings = backend.shop.settings()
+            except Exception as error:
+                holder.fail(error)
+                raise
+            holder.set(backend)
+            return backend, settings
+
+        self.login.set_opening(True)
+        self.runner.submit(open_shop, self._opened, self._open_failed)
+
+    def _opened(self, opened: tuple[TillBackend, ShopSettings]) -> None:
+        backend, settings = opened
+        self._opening = False
+        try:
+            self.attach(backend, settings)
+        except Exception as error:  # a bug building the till: say so rather than hang
+            self._open_failed(error)
+            return
+        self.backend_ready.emit()
+
+    def _open_failed(self, error: Exception) -> None:
+        self._opening = False
+        message = describe_failure(error, OPEN_FAILED)
+        self.login.set_unavailable(message)
+        self.backend_failed.emit(message)
+
+    def attach(self, backend: TillBackend, settings: ShopSettings) -> None:
+        """Put the open shop behind the window: translation, header, the till screen."""
+        self._install_translation(settings.locale)
+        # Imported here, not at the top: the till screen and everything it pulls in (Babel,
+        # dialogs, payment, search) is most of the UI's import and build time.
+        from ui.till import TillScreen
+
+        gap_ms, min_length = self._wedge
+        till = TillScreen(backend, self.runner, wedge_gap_ms=gap_ms, wedge_min_length=min_length)
+        self.pages.addWidget(till)
+        self.till = till
+        self.backend = backend
+        self.register_label.setText(tr("Register {code}").format(code=backend.register_code))
+        self._show_shop(settings)
+        self.login.set_opening(False)
+
+    def _install_translation(self, locale: str) -> None:
+        if not locale or self._translator is not None:
+            return
+        app = QCoreApplication.instance()
+        if app is None:
+            return
+        try:
+            self._translator = install_translator(app, locale)
+        except Exception:  # the locale only picks a translation: never stop the till for it
+            log.warning("could not load the translation for %s", locale, exc_info=True)
+            return
+        if self._translator is not None:
+            self.retranslate()
+
+    def retranslate(self) -> None:
+        """(Re)apply the fixed texts, e.g. after the shop's translation was installed."""
+        self.sign_out_button.setText(tr("Sign out"))
+        if self.backend is not None:
+            code = self.backend.register_code
+            self.register_label.setText(tr("Register {code}").format(code=code))
+        self.login.retranslate()
 
     def _show_shop(self, settings: ShopSettings) -> None:
         self.shop_label.setText(settings.name)
         self.setWindowTitle(f"{settings.name} — {APP_NAME}")
 
-    def _settings_failed(self, error: Exception) -> None:
-        self.login.show_error(describe_failure(error))
-
+    # Sessions ----------------------------------------------------------------------
     def start_session(self, session: Session) -> None:
+        till = self.till
+        if till is None:  # cannot happen: sign-in jobs run after the shop is attached
+            log.error("signed in before the till screen was built")
+            return
         self._show_shop(session.settings)
         self.cashier_label.setText(session.operator.display_name)
         self.sign_out_button.show()
-        self.pages.setCurrentWidget(self.till)
-        self.till.begin(session)
+        self.pages.setCurrentWidget(till)
+        till.begin(session)
 
     def sign_out(self) -> None:
-        reason = self.till.why_not_sign_out()
-        if reason is not None:
-            self.till.banner.show_error(reason)
+        till = self.till
+        if till is None:
             return
-        self.till.end()
+        reason = till.why_not_sign_out()
+        if reason is not None:
+            till.banner.show_error(reason)
+            return
+        till.end()
         self.cashier_label.clear()
         self.sign_out_button.hide()
         self.pages.setCurrentWidget(self.login)
@@ -118,7 +225,8 @@ class TillWindow(QMainWindow):
         if self._closed:
             return
         self._closed = True
-        self.till.shutdown()
+        if self.till is not None:
+            self.till.shutdown()
         self.runner.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -56,7 +56,8 @@ def window(qtbot: Any, styled_app: QApplication, sqlite_shop: Any) -> Iterator[T
     qtbot.waitExposed(win)
     win.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is win)
-    qtbot.waitUntil(lambda: not win.runner.busy)  # the shop's settings have arrived
+    # The shop is attached (settings read on the worker, till screen built).
+    qtbot.waitUntil(lambda: win.till is not None)
     yield win
     # Wait for any write in flight before the database is closed under it.
     win.shutdown()
@@ -69,6 +70,7 @@ class Cashier:
     def __init__(self, qtbot: Any, window: TillWindow) -> None:
         self.qtbot = qtbot
         self.window = window
+        assert window.till is not None, "the shop is not open yet"
         self.till: TillScreen = window.till
 
     def sign_in(self, username: str = "cashier", pin: str = "1234") -> None:

@@ -49,5 +49,5 @@ def test_style_sheet_ships_with_the_package() -> None:
 def test_run_till_exit_when_ready(
     qapp: Any, sqlite_shop: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run_till(sqlite_shop, exit_when_ready=True) == 0
-    assert capsys.readouterr().out == "READY\n"
+    assert run_till(lambda: sqlite_shop, exit_when_ready=True) == 0
+    assert capsys.readouterr().out == "READY\nBACKEND\n"

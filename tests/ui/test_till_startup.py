@@ -1,0 +1,287 @@
+"""Start-up: the sign-in screen comes first, the shop opens behind it on the worker.
+
+The window is usable for typing while the database is still opening; a sign-in asked for
+meanwhile waits for it; a shop that cannot be opened says why and refuses sign-ins. The
+subprocess tests check what the cold start imports and the real ``main.py run`` entry point.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+import ui.window
+from app.errors import EnvironmentProblem
+from ui.app import run_till
+from ui.backend import TillBackend
+from ui.widgets import ENTER
+from ui.window import OPEN_FAILED, TillWindow
+
+ROOT = Path(__file__).resolve().parents[2]
+UNREACHABLE = "The database server is not reachable — check the network cable"
+# What the first paint must not wait for: the database layer, Babel and the till screen.
+HEAVY_MODULES = (
+    "sqlalchemy",
+    "alembic",
+    "babel",
+    "app.services.receipt_text",
+    "ui.till",
+    "ui.payment",
+    "ui.dialogs",
+    "ui.search_popup",
+    "ui.formatting",
+)
+
+
+class GatedOpener:
+    """An ``open_backend`` that waits (on the worker) until the test lets it finish."""
+
+    def __init__(self, open_backend: Callable[[], TillBackend]) -> None:
+        self.gate = threading.Event()
+        self.started = threading.Event()
+        self.ui_thread = threading.main_thread()
+        self.ran_on_ui_thread: bool | None = None
+        self._open = open_backend
+
+    def __call__(self) -> TillBackend:
+        self.ran_on_ui_thread = threading.current_thread() is self.ui_thread
+        self.started.set()
+        assert self.gate.wait(30), "the test never let the shop open"
+        return self._open()
+
+
+@pytest.fixture
+def starting(
+    qtbot: Any, styled_app: QApplication
+) -> Iterator[Callable[[Callable[[], TillBackend]], tuple[TillWindow, GatedOpener]]]:
+    """A window on screen with its shop opening through a gated opener, as run_till does."""
+    made: list[tuple[TillWindow, GatedOpener]] = []
+
+    def start(open_backend: Callable[[], TillBackend]) -> tuple[TillWindow, GatedOpener]:
+        opener = GatedOpener(open_backend)
+        win = TillWindow()
+        qtbot.addWidget(win)
+        win.show()
+        qtbot.waitExposed(win)
+        win.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is win)
+        win.open_backend(opener)
+        made.append((win, opener))
+        return win, opener
+
+    yield start
+    for win, opener in made:
+        opener.gate.set()  # never leave the worker waiting: shutdown would wait for it
+        win.shutdown()
+        win.close()
+
+
+def test_sign_in_screen_is_typeable_before_the_shop_is_open(
+    qtbot: Any, starting: Any, sqlite_shop: Any
+) -> None:
+    window, opener = starting(lambda: sqlite_shop)
+    login = window.login
+    qtbot.waitUntil(opener.started.is_set)
+    assert opener.ran_on_ui_thread is False
+    assert window.till is None  # the till screen is built once the shop is open
+    assert window.pages.currentWidget() is login
+    assert login.status_label.isVisible()
+    assert login.status_label.text() == "Opening the shop…"
+
+    assert login.username_field.hasFocus()
+    qtbot.keyClicks(login.username_field, "cashier")
+    qtbot.keyClick(login.username_field, Qt.Key.Key_Return)
+    assert login.pin_field.hasFocus()
+    for digit in "1234":
+        qtbot.mouseClick(login.keypad.button(digit), Qt.MouseButton.LeftButton)
+    assert login.username_field.text() == "cashier"
+    assert login.pin_field.text() == "1234"
+
+    # Enter queues the sign-in behind the opening job; nothing happens until the shop is open.
+    qtbot.keyClick(login.pin_field, Qt.Key.Key_Return)
+    assert not login.keypad.isEnabled()
+    qtbot.wait(100)
+    assert window.till is None
+    assert window.pages.currentWidget() is login
+    assert not login.error_label.isVisible()
+
+    opener.gate.set()
+    qtbot.waitUntil(lambda: window.till is not None and window.till.session is not None)
+    till = window.till
+    assert till is not None and till.session is not None
+    assert till.session.operator.username == "cashier"
+    assert window.pages.currentWidget() is till
+    assert window.shop_label.text() == "Corner Grocer & Goods"
+    assert window.register_label.text() == f"Register {sqlite_shop.register_code}"
+    assert window.cashier_label.text() == "Casey Cashier"
+    assert not login.status_label.isVisible()
+    qtbot.waitUntil(till.scan_field.hasFocus)
+
+
+def test_the_status_line_goes_once_the_shop_is_open(
+    qtbot: Any, starting: Any, sqlite_shop: Any
+) -> None:
+    window, opener = starting(lambda: sqlite_shop)
+    with qtbot.waitSignal(window.backend_ready):
+        opener.gate.set()
+    login = window.login
+    assert window.backend is sqlite_shop
+    assert not login.status_label.isVisible()
+    assert login.can_sign_in
+    assert login.keypad.isEnabled()
+    assert window.pages.currentWidget() is login
+
+
+def test_a_shop_that_cannot_be_opened_says_why_and_refuses_sign_in(
+    qtbot: Any, starting: Any
+) -> None:
+    def unreachable() -> TillBackend:
+        raise EnvironmentProblem(UNREACHABLE)
+
+    window, opener = starting(unreachable)
+    login = window.login
+    qtbot.keyClicks(login.username_field, "cashier")
+    qtbot.keyClicks(login.pin_field, "1234")
+    qtbot.keyClick(login.pin_field, Qt.Key.Key_Return)  # queued behind the opening job
+
+    with qtbot.waitSignal(window.backend_failed) as failed:
+        opener.gate.set()
+    assert failed.args == [UNREACHABLE]
+    qtbot.waitUntil(lambda: not window.runner.busy)  # the queued sign-in came back too
+    assert login.error_label.isVisible()
+    assert login.error_label.text() == UNREACHABLE
+    assert not login.status_label.isVisible()
+    assert not login.can_sign_in
+    assert not login.keypad.isEnabled()
+    assert not login.keypad.button(ENTER).isEnabled()
+    assert not login.pin_field.isEnabled()
+    assert window.till is None
+    assert window.backend is None
+
+    login.submit()  # Enter or the keypad: nothing is queued any more
+    assert not window.runner.busy
+    assert login.error_label.text() == UNREACHABLE
+
+
+def test_an_unexpected_failure_is_logged_and_named_vaguely(
+    qtbot: Any, starting: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken() -> TillBackend:
+        raise RuntimeError("no such table: shop_setting")
+
+    window, opener = starting(broken)
+    with caplog.at_level(logging.ERROR), qtbot.waitSignal(window.backend_failed) as failed:
+        opener.gate.set()
+    assert failed.args == [OPEN_FAILED]
+    assert window.login.error_label.text() == OPEN_FAILED
+    record = next(r for r in caplog.records if r.exc_info)
+    assert "no such table" in str(record.exc_info[1])
+
+
+def test_the_shops_locale_picks_the_translation(
+    qtbot: Any, starting: Any, sqlite_shop: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[str] = []
+
+    def install(app: Any, locale: str) -> None:
+        asked.append(locale)  # no .qm files ship yet: nothing to install
+
+    monkeypatch.setattr(ui.window, "install_translator", install)
+    window, opener = starting(lambda: sqlite_shop)
+    with qtbot.waitSignal(window.backend_ready):
+        opener.gate.set()
+    assert asked == [sqlite_shop.shop.settings().locale]
+
+
+def test_run_till_reports_a_shop_that_cannot_be_opened(
+    qapp: QApplication, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def unreachable() -> TillBackend:
+        raise EnvironmentProblem(UNREACHABLE)
+
+    assert run_till(unreachable, exit_when_ready=True) == 1
+    printed = capsys.readouterr()
+    assert printed.out == "READY\n"
+    assert printed.err == f"BACKEND FAILED: {UNREACHABLE}\n"
+
+
+def test_run_till_paints_before_it_opens_the_shop(
+    qapp: QApplication, sqlite_shop: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seen: list[str] = []
+
+    def open_backend() -> TillBackend:
+        seen.append(capsys.readouterr().out)  # READY has been printed by now
+        return sqlite_shop
+
+    assert run_till(open_backend, exit_when_ready=True) == 0
+    assert seen == ["READY\n"]
+    assert capsys.readouterr().out == "BACKEND\n"
+
+
+def _child_env(home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env["TILLWRIGHT_HOME"] = str(home)
+    env.pop("TILLWRIGHT_DB", None)
+    env.pop("TILLWRIGHT_REGISTER", None)
+    return env
+
+
+# Runs in a fresh interpreter: the opener starts after READY and lists what was imported by
+# then, then refuses to open so no database is needed.
+LIGHT_START = f"""
+import sys
+from app.errors import EnvironmentProblem
+from ui.app import run_till
+
+HEAVY = {HEAVY_MODULES!r}
+
+def open_backend():
+    loaded = sorted(
+        name for name in list(sys.modules)
+        if any(name == heavy or name.startswith(heavy + ".") for heavy in HEAVY)
+    )
+    raise EnvironmentProblem("loaded before READY: " + ",".join(loaded))
+
+sys.exit(run_till(open_backend, exit_when_ready=True))
+"""
+
+
+def test_nothing_heavy_is_imported_before_the_window_is_ready(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", LIGHT_START],
+        cwd=ROOT,
+        env=_child_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.stdout == "READY\n"
+    assert "BACKEND FAILED: loaded before READY: \n" in done.stderr
+    assert done.returncode == 1
+
+
+def test_main_run_says_ready_then_backend(sqlite_url: str, sqlite_shop: Any, home: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "main.py", "--db", sqlite_url, "run", "--exit-when-ready"],
+        cwd=ROOT,
+        env=_child_env(home),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["READY", "BACKEND"]
