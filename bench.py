@@ -61,7 +61,7 @@ LABELS = {
     "search": "(b) name search, top 50, median",
     "sale": "(c) 20-line sale, durable commit, median",
     "cold_start": "(d) cold start → ready till window, median",
-    "memory": "(e) peak memory (RSS)",
+    "memory": "(e) peak memory (RSS), window open, scans + searches + sale",
 }
 RATIO_TARGETS = {"scan": 5.0, "search": 3.0, "sale": 2.0, "cold_start": 2.5}
 
@@ -172,7 +172,8 @@ def floor_sale(
     currency: str,
 ) -> int:
     """Write what SaleService.complete writes for a card sale of one of each item, in one
-    transaction and as few statements as raw sqlite3 allows. Returns the receipt number."""
+    transaction and as few statements as raw sqlite3 allows, then the journal head file.
+    Returns the receipt number."""
     now = _now_text()
     connection.execute("BEGIN IMMEDIATE")
     try:
@@ -300,6 +301,14 @@ def floor_sale(
     except BaseException:
         connection.execute("ROLLBACK")
         raise
+    # The journal head kept outside the database, as db/anchor.py writes it after a commit.
+    head_file = Path(connection.execute("PRAGMA database_list").fetchone()[2] + ".floor-head")
+    temporary = head_file.with_suffix(".tmp")
+    with open(temporary, "w", encoding="ascii") as handle:
+        handle.write(f"{seq} {digest}\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, head_file)
     return int(receipt_no)
 
 
@@ -650,10 +659,22 @@ def _measure_memory(w: dict[str, Any]) -> dict[str, Any]:
 
 
 def _memory_child(side: str, w: dict[str, Any]) -> dict[str, Any]:
-    """Hidden mode: do the scans, the searches and a sale, then report peak RSS."""
+    """Hidden mode: open a window (the till's own, or a bare one for the floor), do the scans,
+    the searches and a sale, then report peak RSS: what the shop PC sees while selling."""
     pick = w["sales"][-1]
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    app = QApplication([])
     if side == "ours":
+        from ui.window import TillWindow
+
         ours = _Ours(w["url"], Path(w["home"]))
+        window = TillWindow(ours.context)
+        window.show()
+        deadline = time.monotonic() + CHILD_TIMEOUT_S
+        while getattr(window, "till", None) is None and time.monotonic() < deadline:
+            app.processEvents()
+            time.sleep(0.01)
         cart = ours.sales.new_cart()
         for index, code in enumerate(w["scans"]):
             if index % CART_LINES == 0:
@@ -662,8 +683,12 @@ def _memory_child(side: str, w: dict[str, Any]) -> dict[str, Any]:
         for query in w["queries"]:
             ours.sales.search(query)
         ours.complete(ours.sale_command([sku for _, sku in pick]))
+        window.shutdown()
         ours.close()
     else:
+        bare = QWidget()
+        bare.show()
+        app.processEvents()
         connection = _connect(w["db"])
         for code in w["scans"]:
             connection.execute(w["by_code_sql"], {"code": code}).fetchone()
@@ -763,18 +788,18 @@ def _table(results: dict[int, dict[str, dict[str, Any]]], builds: dict[int, floa
             )
     lines = ["\n".join(rows), ""]
     for size, seconds in builds.items():
-        lines.append(f"Catalog build ({size:,} products, through the services): {seconds:.1f} s")
+        lines.append(f"- Catalog build ({size:,} products, through the services): {seconds:.1f} s")
     for size, metrics in results.items():
         parts = metrics["scan"].get("parts_median_us", {})
         if parts:
             lines.append(
-                f"Scan parts at {size:,} (medians): "
+                f"- Scan parts at {size:,} (medians): "
                 + ", ".join(f"{name} {value:.0f} µs" for name, value in parts.items())
             )
         cold = metrics["cold_start"]
         if cold.get("backend_ms"):
             lines.append(
-                f"Cold start at {size:,}: window on screen and taking keys (READY) "
+                f"- Cold start at {size:,}: window on screen and taking keys (READY) "
                 f"{cold['ours']:.0f} ms; database open and sign-in possible (BACKEND) "
                 f"{cold['backend_ms']:.0f} ms"
             )
@@ -782,7 +807,7 @@ def _table(results: dict[int, dict[str, dict[str, Any]]], builds: dict[int, floa
             till = cold["peak_mb_ours"]
             verdict = "under" if till < MEMORY_LIMIT_MB else "**over**"
             lines.append(
-                f"Till process peak RSS (whole run), {size:,} products: {till:.0f} MB "
+                f"- Till process peak RSS (whole run), {size:,} products: {till:.0f} MB "
                 f"({verdict} {MEMORY_LIMIT_MB:g} MB; bare PySide6 window "
                 f"{cold['peak_mb_floor']:.0f} MB)"
             )
@@ -794,7 +819,7 @@ def _table(results: dict[int, dict[str, dict[str, Any]]], builds: dict[int, floa
             a, b = results[small][name]["ours"], results[large][name]["ours"]
             growth.append(f"{name} {b / a:.2f}×" if a and b else f"{name} —")
         lines.append(
-            f"Ours at {large:,} ÷ ours at {small:,} products (only search should grow, "
+            f"- Ours at {large:,} ÷ ours at {small:,} products (only search should grow, "
             f"with its result set): " + ", ".join(growth)
         )
     return "\n".join(lines)

@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from app.services.journal import JournalService
     from app.services.sales import SaleService
     from app.services.shop import ShopService
-    from db.anchor import FileJournalAnchor
     from db.engine import Engines
     from db.queries import SqlCatalogReader
     from db.uow import SqlUnitOfWorkFactory
@@ -85,7 +84,6 @@ class Context:
     uow_factory: SqlUnitOfWorkFactory
     clock: SystemClock
     pin_policy: PinPolicy
-    anchor: FileJournalAnchor
 
     def sales(self) -> SaleService:
         """A sale service bound to the shop's current settings (currency, tax mode)."""
@@ -94,7 +92,6 @@ class Context:
         return SaleService(self.uow_factory, self.reader, self.clock, self.shop.settings())
 
     def close(self) -> None:
-        self.anchor.flush()
         self.reader.close()
         self.engines.dispose()
 
@@ -143,7 +140,6 @@ def build_context(
         uow_factory=uow_factory,
         clock=clock,
         pin_policy=policy,
-        anchor=anchor,
     )
 
 

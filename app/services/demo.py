@@ -72,7 +72,7 @@ _GROCERY = {
             "Almonds",
             "Crème Fraîche",
         ],
-        ["250 g", "500 g", "1 kg", "330 ml", "750 ml"],
+        ["250 g", "500 g", "1 kg"],
         "reduced",
     ),
     "Drinks": (
@@ -110,6 +110,8 @@ _GROCERY = {
         "standard",
     ),
 }
+# Pantry goods sold by volume rather than weight.
+_POURED = {"Olive Oil", "Tomato Passata", "Crème Fraîche"}
 _APPAREL = (
     ["Merino", "Cotton", "Linen", "Fleece", "Denim", "Striped", "Cable-Knit"],
     ["T-Shirt", "Beanie", "Scarf", "Socks", "Hoodie", "Cardigan", "Tote Bag"],
@@ -157,7 +159,7 @@ def demo_products(count: int, seed: int = 7) -> Iterator[ProductDraft]:
         kind = rng.random()
         handle = f"demo-{n:06d}"
         if kind < 0.04:
-            name = f"{rng.choice(_WEIGHED)} #{n}"
+            name = rng.choice(_WEIGHED)
             yield ProductDraft(
                 handle,
                 name,
@@ -167,7 +169,7 @@ def demo_products(count: int, seed: int = 7) -> Iterator[ProductDraft]:
                 variants=(
                     VariantDraft(
                         sku=f"W{n:06d}",
-                        price=_price(rng, 9, 399),
+                        price=_price(rng, 9, 249),
                         barcodes=(f"PLU{n:05d}",),
                         stock=Decimal("50.000"),
                     ),
@@ -189,14 +191,17 @@ def demo_products(count: int, seed: int = 7) -> Iterator[ProductDraft]:
                 for i, size in enumerate(_APPAREL[3])
             )
             yield ProductDraft(
-                handle, f"{adjective} {noun} #{n}", "standard", variants, category="Apparel"
+                handle, f"{adjective} {noun}", "standard", variants, category="Apparel"
             )
         else:
             category = rng.choice(categories)
             adjectives, nouns, sizes, tax = _GROCERY[category]
+            noun = rng.choice(nouns)
+            if noun in _POURED:
+                sizes = ["250 ml", "500 ml", "750 ml"]
             size = rng.choice(sizes)
-            name = f"{rng.choice(adjectives)} {rng.choice(nouns)}{' ' + size if size else ''} #{n}"
-            price = _price(rng, 4, 199)
+            name = f"{rng.choice(adjectives)} {noun}{' ' + size if size else ''}"
+            price = _price(rng, 4, 99)
             yield ProductDraft(
                 handle,
                 name,
