@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.domain.cart import CartItem
@@ -794,7 +794,3 @@ class ParkedRepository:
         self._s.delete(parked)
         self._s.flush()
         return snapshot
-
-
-def count_rows(session: Session, model: type[m.Base]) -> int:
-    return int(session.scalar(select(func.count()).select_from(model)) or 0)

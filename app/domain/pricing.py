@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import Protocol
 
 from app.domain.money import Currency, Money, allocate_minor, to_decimal
 from app.errors import UserError
@@ -82,6 +83,22 @@ class LineInput:
     discount: Discount | None = None
 
 
+class _InMinorUnits(Protocol):
+    @property
+    def currency(self) -> Currency: ...
+
+
+class MinorAsMoney:
+    """Reads the instance's ``<name>_minor`` integer as Money in its ``currency``: priced lines
+    and totals keep integers (pricing runs on every scan) and build Money only when read."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._field = f"{name}_minor"
+
+    def __get__(self, instance: _InMinorUnits, owner: type | None = None) -> Money:
+        return Money.from_minor(getattr(instance, self._field), instance.currency)
+
+
 @dataclass(frozen=True, slots=True)
 class LineAmounts:
     """The priced result of one line, in integer minor units; ``net + tax == gross`` always.
@@ -102,29 +119,12 @@ class LineAmounts:
     def gross_minor(self) -> int:
         return self.net_minor + self.tax_minor
 
-    @property
-    def extended(self) -> Money:
-        return Money.from_minor(self.extended_minor, self.currency)
-
-    @property
-    def line_discount(self) -> Money:
-        return Money.from_minor(self.line_discount_minor, self.currency)
-
-    @property
-    def order_discount(self) -> Money:
-        return Money.from_minor(self.order_discount_minor, self.currency)
-
-    @property
-    def net(self) -> Money:
-        return Money.from_minor(self.net_minor, self.currency)
-
-    @property
-    def tax(self) -> Money:
-        return Money.from_minor(self.tax_minor, self.currency)
-
-    @property
-    def gross(self) -> Money:
-        return Money.from_minor(self.gross_minor, self.currency)
+    extended = MinorAsMoney()
+    line_discount = MinorAsMoney()
+    order_discount = MinorAsMoney()
+    net = MinorAsMoney()
+    tax = MinorAsMoney()
+    gross = MinorAsMoney()
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,24 +149,14 @@ class Totals:
     tax_minor: int
 
     @property
-    def subtotal(self) -> Money:
-        return Money.from_minor(self.subtotal_minor, self.currency)
+    def total_minor(self) -> int:
+        return self.net_minor + self.tax_minor
 
-    @property
-    def discount(self) -> Money:
-        return Money.from_minor(self.discount_minor, self.currency)
-
-    @property
-    def net(self) -> Money:
-        return Money.from_minor(self.net_minor, self.currency)
-
-    @property
-    def tax(self) -> Money:
-        return Money.from_minor(self.tax_minor, self.currency)
-
-    @property
-    def total(self) -> Money:
-        return Money.from_minor(self.net_minor + self.tax_minor, self.currency)
+    subtotal = MinorAsMoney()
+    discount = MinorAsMoney()
+    net = MinorAsMoney()
+    tax = MinorAsMoney()
+    total = MinorAsMoney()
 
     @property
     def bands(self) -> tuple[TaxBand, ...]:
@@ -199,12 +189,6 @@ def _tax_split(amount: int, rate: Decimal, prices_include_tax: bool) -> tuple[in
         tax = _half_up(amount * rate / (HUNDRED + rate))
         return amount - tax, tax
     return amount, _half_up(amount * rate / HUNDRED)
-
-
-def line_tax(amount: Money, rate: Decimal, prices_include_tax: bool) -> tuple[Money, Money]:
-    """Split a discounted line amount into (net, tax), rounding tax HALF_UP per line."""
-    net, tax = _tax_split(amount.minor, rate, prices_include_tax)
-    return Money.from_minor(net, amount.currency), Money.from_minor(tax, amount.currency)
 
 
 def price_line(line: LineInput, prices_include_tax: bool) -> LineAmounts:

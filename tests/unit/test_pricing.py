@@ -15,8 +15,8 @@ from app.domain.pricing import (
     DiscountKind,
     LineInput,
     Totals,
-    line_tax,
     price,
+    price_line,
     round_cash,
 )
 from app.errors import UserError
@@ -92,7 +92,13 @@ def test_discount_describe() -> None:
     assert Discount.amount("2.50").describe() == "-2.50"
 
 
-# line_tax -----------------------------------------------------------------------------
+# tax per line -------------------------------------------------------------------------
+
+
+def line_tax(amount: Money, rate: Decimal, prices_include_tax: bool) -> tuple[Money, Money]:
+    """(net, tax) of a one-unit line at ``amount``, as price_line computes it."""
+    line = price_line(LineInput(amount, Decimal(1), rate), prices_include_tax)
+    return line.net, line.tax
 
 
 def test_tax_inclusive_prices_split_gross_into_net_and_tax() -> None:
