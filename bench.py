@@ -151,6 +151,22 @@ def _metric(
     }
 
 
+def _sampled_metric(
+    name: str, mine: Sequence[float], raw: Sequence[float], unit: str, **extra: Any
+) -> dict[str, Any]:
+    """A ratio metric from paired samples: medians compared, p95s and the count kept."""
+    return _ratio_metric(
+        name,
+        _median(mine),
+        _median(raw),
+        unit,
+        p95_ours=_p95(mine),
+        p95_floor=_p95(raw),
+        samples=len(mine),
+        **extra,
+    )
+
+
 def _ratio_metric(
     name: str, ours: float | None, floor: float | None, unit: str, **extra: Any
 ) -> dict[str, Any]:
@@ -454,14 +470,11 @@ def _measure_scan(ours: _Ours, floor: sqlite3.Connection, w: dict[str, Any]) -> 
             parts["lookup"].append((found - start) / 1000)
             parts["add"].append((added - found) / 1000)
             parts["totals"].append((middle - added) / 1000)
-    return _ratio_metric(
+    return _sampled_metric(
         "scan",
-        _median(mine),
-        _median(raw),
+        mine,
+        raw,
         "µs",
-        p95_ours=_p95(mine),
-        p95_floor=_p95(raw),
-        samples=len(mine),
         parts_median_us={name: round(_median(values), 1) for name, values in parts.items()},
     )
 
@@ -486,15 +499,7 @@ def _measure_search(ours: _Ours, floor: sqlite3.Connection, w: dict[str, Any]) -
             if found != rows:
                 raise RuntimeError(f"search {query!r}: {found} rows ours, {rows} raw")
             hits[query] = rows
-    return _ratio_metric(
-        "search",
-        _median(mine),
-        _median(raw),
-        "ms",
-        p95_ours=_p95(mine),
-        p95_floor=_p95(raw),
-        hits=hits,
-    )
+    return _sampled_metric("search", mine, raw, "ms", hits=hits)
 
 
 def _measure_sale(ours: _Ours, floor: sqlite3.Connection, w: dict[str, Any]) -> dict[str, Any]:
@@ -525,14 +530,11 @@ def _measure_sale(ours: _Ours, floor: sqlite3.Connection, w: dict[str, Any]) -> 
             elapsed = (clock() - start) / 1e6
             if run >= 2:
                 (mine if side == "ours" else raw).append(elapsed)
-    return _ratio_metric(
+    return _sampled_metric(
         "sale",
-        _median(mine),
-        _median(raw),
+        mine,
+        raw,
         "ms",
-        p95_ours=_p95(mine),
-        p95_floor=_p95(raw),
-        samples=len(mine),
     )
 
 
