@@ -375,10 +375,10 @@ class _Ours:
 
 def _workload(ours: _Ours, db_path: str, tmp: Path, size: int) -> dict[str, Any]:
     """Inputs both sides share: scanned codes, search SQL, sale items (stock topped up)."""
-    from app.domain.text import fold, search_terms
+    from app.domain.text import search_terms
     from app.services.demo import DEMO_USERS
     from app.services.sales import SEARCH_LIMIT
-    from db.queries import _BY_CODE
+    from db.queries import BY_CODE
 
     rng = random.Random(SEED + size)
     raw = _connect(db_path)
@@ -405,15 +405,14 @@ def _workload(ours: _Ours, db_path: str, tmp: Path, size: int) -> dict[str, Any]
     raw.close()
     searches = []
     for query in QUERIES:
-        terms = [fold(t) for t in search_terms(query)]
+        terms = search_terms(query)
         # The reader's own statement, rendered with its :name parameters for sqlite3.
-        statement, params = ours.context.reader._search_statement(terms, SEARCH_LIMIT)
-        searches.append([statement.text, params])
+        searches.append(list(ours.context.reader.search_statement(terms, SEARCH_LIMIT)))
     workload = {
         "db": db_path,
         "url": ours.context.engines.url,
         "home": str(tmp),
-        "by_code_sql": _BY_CODE.text,
+        "by_code_sql": BY_CODE,
         "scans": scans,
         "queries": list(QUERIES),
         "searches": searches,

@@ -38,7 +38,8 @@ class CatalogReader(Protocol):
         ...
 
     def search(self, terms: Sequence[str], limit: int) -> list[CartItem]:
-        """Active variants whose folded name or SKU contains every term, best first."""
+        """Active variants whose name or SKU contains every term, best first. Terms come
+        already folded (app.domain.text.search_terms), as the indexed text is."""
         ...
 
 

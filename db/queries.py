@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Engine, TextClause, text
+from sqlalchemy import Engine, text
 
 from app.domain.cart import CartItem
 from app.domain.money import Currency, Money
-from app.domain.text import fold
-from db.types import RATE
+from db.driver import Driver, read_rate
 
 _COLUMNS = """v.id, v.sku, v.display_name, v.price_minor, t.rate, p.sold_by_weight
 FROM variant v
@@ -26,7 +24,7 @@ JOIN product p ON p.id = v.product_id
 JOIN tax_class t ON t.id = p.tax_class_id"""
 
 # One round trip for both cases: a barcode wins over a SKU that happens to look the same.
-_BY_CODE = text(
+BY_CODE = (
     f"SELECT {_COLUMNS} WHERE v.id = COALESCE("
     "(SELECT b.variant_id FROM barcode b WHERE b.code = :code), "
     "(SELECT s.id FROM variant s WHERE s.sku = :code)) AND v.active AND p.active"
@@ -48,18 +46,19 @@ class SqlCatalogReader:
         self._sqlite = engine.dialect.name == "sqlite"
         self._local = threading.local()
 
-    def _connection(self) -> Connection:
-        connection: Connection | None = getattr(self._local, "connection", None)
-        if connection is None or connection.closed or connection.invalidated:
-            connection = self._engine.connect()
-            self._local.connection = connection
-        return connection
+    def _driver(self) -> Driver:
+        # One autocommit connection per thread, kept open: a scan is then one statement.
+        driver: Driver | None = getattr(self._local, "driver", None)
+        if driver is None or driver.connection.closed or driver.connection.invalidated:
+            driver = Driver(self._engine.connect())
+            self._local.driver = driver
+        return driver
 
     def close(self) -> None:
-        connection: Connection | None = getattr(self._local, "connection", None)
-        if connection is not None:
-            connection.close()
-            self._local.connection = None
+        driver: Driver | None = getattr(self._local, "driver", None)
+        if driver is not None:
+            driver.connection.close()
+            self._local.driver = None
 
     def _item(self, row: Any) -> CartItem:
         return CartItem(
@@ -67,26 +66,22 @@ class SqlCatalogReader:
             row[1],
             row[2],
             Money.from_minor(row[3], self._currency),
-            Decimal(row[4]).scaleb(-RATE.scale),
+            read_rate(row[4]),
             bool(row[5]),
         )
 
     def item_by_code(self, code: str) -> CartItem | None:
-        result = self._run(_BY_CODE, {"code": code})
-        row = result.fetchone()
-        result.close()
+        row = self._run(BY_CODE, {"code": code}).fetchone()
         return None if row is None else self._item(row)
 
     def search(self, terms: Sequence[str], limit: int) -> list[CartItem]:
-        terms = [fold(t) for t in terms if t.strip()]
         if not terms:
             return []
-        statement, params = self._search_statement(terms, limit)
-        return [self._item(row) for row in self._run(statement, params)]
+        sql, params = self.search_statement(terms, limit)
+        return [self._item(row) for row in self._run(sql, params).fetchall()]
 
-    def _search_statement(
-        self, terms: Sequence[str], limit: int
-    ) -> tuple[TextClause, dict[str, Any]]:
+    def search_statement(self, terms: Sequence[str], limit: int) -> tuple[str, dict[str, Any]]:
+        """The SQL and parameters of a name search (the bench runs it raw as its floor)."""
         params: dict[str, Any] = {"limit": limit, "starts": _like_escape(terms[0]) + "%"}
         long_terms = [t for t in terms if len(t) >= MIN_TRIGRAM]
         filters: list[str] = []
@@ -105,19 +100,11 @@ class SqlCatalogReader:
             )
         else:
             sql = f"SELECT {_COLUMNS} WHERE {where} {order} LIMIT :limit"
-        return text(sql), params
+        return sql, params
 
-    def _run(self, statement: TextClause, params: dict[str, Any]) -> Any:
-        connection = self._connection()
+    def _run(self, sql: str, params: dict[str, Any]) -> Any:
         try:
-            if self._sqlite:
-                # sqlite3 takes the same :name parameters. Going straight to the driver's
-                # cursor skips SQLAlchemy's per-execution work, which cost 3x the query
-                # itself on a scan (main.py bench); results are plain tuples either way.
-                driver = connection.connection.driver_connection
-                assert driver is not None  # a checked-out connection always has one
-                return driver.cursor().execute(statement.text, params)
-            return connection.execute(statement, params)
+            return self._driver().execute(sql, params)
         except Exception:
             # A dropped server connection: forget it so the next lookup reconnects.
             self.close()

@@ -11,7 +11,7 @@ from types import TracebackType
 from typing import Self
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.domain.money import Currency
@@ -29,9 +29,9 @@ from db.repositories import (
 )
 
 
-def explain(error: DBAPIError) -> EnvironmentProblem:
-    """Turn a driver error into advice a shopkeeper can act on."""
-    text = str(error.orig).lower()
+def explain(message: str) -> EnvironmentProblem:
+    """Turn a driver's error message into advice a shopkeeper can act on."""
+    text = message.lower()
     if "disk is full" in text or "database or disk is full" in text or "no space" in text:
         advice = "The disk is full: free some space, then try again. Nothing was saved."
     elif "locked" in text or "busy" in text:
@@ -41,8 +41,20 @@ def explain(error: DBAPIError) -> EnvironmentProblem:
     elif "connection" in text or "server" in text or "could not connect" in text:
         advice = "Cannot reach the database server: check the network and that it is running."
     else:
-        advice = f"The database refused the change ({error.orig}). Nothing was saved."
+        advice = f"The database refused the change ({message}). Nothing was saved."
     return EnvironmentProblem(advice)
+
+
+def environment_problem(
+    error: BaseException | None, driver_error: type[Exception]
+) -> EnvironmentProblem | None:
+    """The advice for a failure that is the machine's fault, whichever way it arrived:
+    through SQLAlchemy, or straight from the driver on the hand-written hot path."""
+    if isinstance(error, OperationalError):
+        return explain(str(error.orig))
+    if isinstance(error, driver_error):
+        return explain(str(error))
+    return None
 
 
 class SqlUnitOfWork:
@@ -57,9 +69,14 @@ class SqlUnitOfWork:
     parked: ParkedRepository
 
     def __init__(
-        self, factory: sessionmaker[Session], currency: Currency, anchor: JournalAnchor | None
+        self,
+        factory: sessionmaker[Session],
+        currency: Currency,
+        anchor: JournalAnchor | None,
+        driver_error: type[Exception],
     ) -> None:
         self._factory = factory
+        self._driver_error = driver_error
         self._currency = currency
         self._anchor = anchor
 
@@ -85,14 +102,15 @@ class SqlUnitOfWork:
             self.session.rollback()
         finally:
             self.session.close()
-        if isinstance(exc, OperationalError):
-            raise explain(exc) from exc
+        problem = environment_problem(exc, self._driver_error)
+        if problem is not None:
+            raise problem from exc
 
     def commit(self) -> None:
         try:
             self.session.commit()
         except OperationalError as error:
-            raise explain(error) from error
+            raise explain(str(error.orig)) from error
         if self._anchor is not None and self.journal.last is not None:
             self._anchor.write(*self.journal.last)
 
@@ -104,6 +122,7 @@ class SqlUnitOfWorkFactory:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.currency = currency
         self._anchor = anchor
+        self._driver_error: type[Exception] = engine.dialect.loaded_dbapi.OperationalError
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._sessions, self.currency, self._anchor)
+        return SqlUnitOfWork(self._sessions, self.currency, self._anchor, self._driver_error)

@@ -15,12 +15,16 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 import main
 from tests.conftest import FAST_PINS, make_shop
 
 CHILD = r"""
 import sys
 sys.path.insert(0, {root!r})
+import pytest
+
 import main
 from tests.conftest import FAST_PINS
 from tests.integration.helpers import cash_sale, packaged
@@ -84,3 +88,51 @@ def test_sales_survive_kill_minus_nine_whole_and_gapless(sqlite_url, home, tmp_p
     context = main.build_context(sqlite_url, home=home, pin_policy=FAST_PINS, migrate=False)
     assert context.journal.verify().ok
     context.close()
+
+
+def test_a_full_disk_refuses_the_sale_with_advice_and_writes_nothing(sqlite_url, home):
+    from sqlalchemy import event, func, select
+
+    from app.errors import EnvironmentProblem
+    from db import models as m
+    from tests.integration.helpers import cash_sale, packaged
+
+    shop = make_shop(sqlite_url, home, products=30)
+    try:
+        sales = shop.sales()
+        cashier = shop.auth.login("cashier", "1234")
+        cart = sales.new_cart()
+        for n in range(1, 30):
+            try:
+                cart.add(sales.lookup(packaged(sales, n)))
+            except AssertionError:
+                break
+        engine = shop.engines.write
+        with engine.connect() as connection:
+            pages = connection.exec_driver_sql("PRAGMA page_count").scalar_one()
+        engine.dispose()  # new connections get the cap below: the database cannot grow
+
+        def cap(dbapi_connection, _record):
+            dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")
+
+        def sell_until_full() -> None:
+            # Fill the free pages first, so a sale itself is what runs out of room.
+            for _ in range(200):
+                sales.complete(cash_sale(sales, cart), cashier)
+
+        event.listen(engine, "connect", cap)
+        with pytest.raises(EnvironmentProblem, match="disk is full"):
+            sell_until_full()
+        event.remove(engine, "connect", cap)
+        engine.dispose()
+        with engine.connect() as connection:
+            sold = connection.execute(select(func.count()).select_from(m.Sale)).scalar_one()
+            lines = connection.execute(select(func.count()).select_from(m.SaleLine)).scalar_one()
+            numbers = connection.execute(select(func.max(m.Sale.receipt_no))).scalar_one()
+        assert lines == sold * len(cart.lines)
+        assert (numbers or 0) == sold  # the refused sale used no receipt number
+        assert shop.journal.verify().entries == sold
+        # Selling resumes once there is room again.
+        assert sales.complete(cash_sale(sales, cart), cashier).receipt_no == sold + 1
+    finally:
+        shop.close()
