@@ -352,8 +352,8 @@ class _Ours:
 
     def sale_command(self, skus: Sequence[str]) -> Any:
         from app.domain.money import Money
-        from app.domain.tender import TenderKind
-        from app.services.dto import CompleteSale, TenderCommand
+        from app.domain.tender import Tender, TenderKind
+        from app.dto.sales import CompleteSale
         from app.services.sales import commands_from_cart
 
         cart = self.sales.new_cart()
@@ -361,7 +361,7 @@ class _Ours:
             cart.add(self.sales.lookup(sku))
         total = cart.totals().total
         zero = Money.zero(total.currency)
-        tender = TenderCommand(TenderKind.CARD, total, total, zero, "AUTH01")
+        tender = Tender(TenderKind.CARD, total, total, zero, "AUTH01")
         return CompleteSale(
             str(uuid.uuid4()), self.context.register_code, commands_from_cart(cart), (tender,), zero
         )

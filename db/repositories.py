@@ -20,19 +20,12 @@ from app.domain.cart import CartItem
 from app.domain.catalog import ProductDraft, VariantDraft
 from app.domain.journal import JournalRecord, canonical_json, chain_hash
 from app.domain.money import Currency, Money
-from app.domain.tender import TenderKind
+from app.domain.tender import Tender, TenderKind
 from app.domain.text import fold
 from app.domain.users import Role
+from app.dto.catalog import TaxClassData, UpsertOutcome
+from app.dto.sales import ParkedSaleSummary, ReceiptLine, ReceiptTaxBand, SaleReceipt
 from app.errors import DuplicateSale, InsufficientStock, NotFound, UserError
-from app.services.dto import (
-    ParkedSaleSummary,
-    ReceiptLine,
-    ReceiptPayment,
-    ReceiptTaxBand,
-    SaleReceipt,
-    TaxClassData,
-    UpsertOutcome,
-)
 from db import models as m
 from db.driver import driver_for, in_list, read_rate
 
@@ -514,7 +507,7 @@ class SaleRepository:
                 ReceiptTaxBand(b.rate, money(b.net_minor), money(b.tax_minor)) for b in bands
             ),
             payments=tuple(
-                ReceiptPayment(
+                Tender(
                     TenderKind(p.kind),
                     money(p.amount_minor),
                     money(p.tendered_minor),

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.domain.money import Currency
 from app.errors import EnvironmentProblem
-from app.ports import JournalAnchor
+from app.ports.system import JournalAnchor
 from db.repositories import (
     CatalogRepository,
     JournalRepository,

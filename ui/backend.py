@@ -14,8 +14,8 @@ from app.errors import EnvironmentProblem
 
 if TYPE_CHECKING:
     from app.domain.users import Operator
+    from app.dto.shop import ShopSettings
     from app.services.auth import AuthService
-    from app.services.dto import ShopSettings
     from app.services.sales import SaleService
     from app.services.shop import ShopService
 

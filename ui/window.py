@@ -26,16 +26,16 @@ from PySide6.QtWidgets import (
 )
 
 from ui.backend import BackendHolder, Session, TillBackend
-from ui.failures import describe_failure
-from ui.i18n import install_translator, tr
-from ui.login import LoginScreen
-from ui.scanner import DEFAULT_GAP_MS, DEFAULT_MIN_LENGTH
-from ui.tasks import TaskRunner
-from ui.widgets import make_button
+from ui.common.failures import describe_failure
+from ui.common.i18n import install_translator, tr
+from ui.common.widgets import make_button
+from ui.signin.screen import LoginScreen
+from ui.tasks.runner import TaskRunner
+from ui.till.scanner import DEFAULT_GAP_MS, DEFAULT_MIN_LENGTH
 
 if TYPE_CHECKING:
-    from app.services.dto import ShopSettings
-    from ui.till import TillScreen
+    from app.dto.shop import ShopSettings
+    from ui.till.screen import TillScreen
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +157,7 @@ class TillWindow(QMainWindow):
         self._install_translation(settings.locale)
         # Imported here, not at the top: the till screen and everything it pulls in (Babel,
         # dialogs, payment, search) is most of the UI's import and build time.
-        from ui.till import TillScreen
+        from ui.till.screen import TillScreen
 
         gap_ms, min_length = self._wedge
         till = TillScreen(backend, self.runner, wedge_gap_ms=gap_ms, wedge_min_length=min_length)

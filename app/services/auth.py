@@ -13,7 +13,8 @@ from app.domain.users import (
     verify_pin,
 )
 from app.errors import AuthenticationFailed, PermissionDenied, UserError
-from app.ports import Clock, UnitOfWorkFactory
+from app.ports.storage import UnitOfWorkFactory
+from app.ports.system import Clock
 
 WRONG = "Unknown user or wrong PIN"
 

@@ -13,11 +13,12 @@ from decimal import Decimal
 
 from app.domain.barcode import validate_barcode
 from app.domain.catalog import ProductDraft
-from app.domain.product_csv import ParsedCatalog, RowProblem, parse_products_csv
 from app.domain.users import Operator, Permission
+from app.dto.catalog import TaxClassData, UpsertOutcome
 from app.errors import ParseError, PermissionDenied, UserError
-from app.ports import Clock, UnitOfWork, UnitOfWorkFactory
-from app.services.dto import TaxClassData, UpsertOutcome
+from app.formats.product_csv import ParsedCatalog, RowProblem, parse_products_csv
+from app.ports.storage import UnitOfWork, UnitOfWorkFactory
+from app.ports.system import Clock
 
 
 @dataclass(frozen=True, slots=True)

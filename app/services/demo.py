@@ -16,16 +16,13 @@ from decimal import Decimal
 from app.domain.barcode import make_ean13
 from app.domain.catalog import ProductDraft, VariantDraft
 from app.domain.money import Money
-from app.domain.tender import Payment, TenderKind
+from app.domain.tender import Payment, Tender, TenderKind
 from app.domain.users import Operator, Role
+from app.dto.catalog import TaxClassData
+from app.dto.sales import CompleteSale
 from app.errors import NotFound
 from app.services.auth import AuthService
 from app.services.catalog import CatalogService
-from app.services.dto import (
-    CompleteSale,
-    TaxClassData,
-    TenderCommand,
-)
 from app.services.sales import SaleService, commands_from_cart
 from app.services.shop import ShopService
 
@@ -278,13 +275,13 @@ def ring_up_demo_sales(
             continue
         total = cart.totals().total
         if rng.random() < 0.5:
-            tender = TenderCommand(TenderKind.CARD, total, total, Money.zero(currency), "A1B2C3")
+            tender = Tender(TenderKind.CARD, total, total, Money.zero(currency), "A1B2C3")
             rounding = Money.zero(currency)
         else:
             payment = Payment(total, sales.settings.cash_increment)
             handed = Money.of(int(payment.cash_due().amount) + 1, currency)
             taken = payment.take_cash(handed)
-            tender = TenderCommand(TenderKind.CASH, taken.amount, taken.tendered, taken.change)
+            tender = taken
             assert payment.rounding is not None
             rounding = payment.rounding
         sales.complete(

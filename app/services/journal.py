@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from app.domain.journal import VerifyResult, verify_chain
-from app.ports import JournalAnchor, UnitOfWorkFactory
+from app.ports.storage import UnitOfWorkFactory
+from app.ports.system import JournalAnchor
 
 
 class JournalService:

@@ -12,23 +12,22 @@ from app.domain.barcode import normalise_code
 from app.domain.cart import Cart, CartItem, check_quantity
 from app.domain.money import Money
 from app.domain.pricing import LineInput, Totals, price, round_cash
-from app.domain.tender import TenderKind, check_card_reference
+from app.domain.tender import Tender, TenderKind, check_card_reference
 from app.domain.text import search_terms
 from app.domain.users import Operator, Permission
-from app.errors import DuplicateSale, NotFound, PermissionDenied, SaleNotPayable, UserError
-from app.ports import CatalogReader, Clock, UnitOfWorkFactory
-from app.services.dto import (
+from app.dto.sales import (
     CompleteSale,
     ParkedSaleSummary,
     ReceiptLine,
-    ReceiptPayment,
     ReceiptTaxBand,
     SaleLineCommand,
     SaleReceipt,
     SearchResult,
-    ShopSettings,
-    TenderCommand,
 )
+from app.dto.shop import ShopSettings
+from app.errors import DuplicateSale, NotFound, PermissionDenied, SaleNotPayable, UserError
+from app.ports.storage import CatalogReader, UnitOfWorkFactory
+from app.ports.system import Clock
 
 log = logging.getLogger(__name__)
 
@@ -188,9 +187,7 @@ class SaleService:
         self._check_tenders(command.tenders, command.rounding, totals.total)
         return _Checked(items, totals, approved_by)
 
-    def _check_tenders(
-        self, tenders: Sequence[TenderCommand], rounding: Money, total: Money
-    ) -> None:
+    def _check_tenders(self, tenders: Sequence[Tender], rounding: Money, total: Money) -> None:
         if not tenders and not total.is_zero():
             raise SaleNotPayable("The sale has no payment")
         paid = sum((t.amount for t in tenders), Money.zero(total.currency))
@@ -305,10 +302,7 @@ def _receipt(
         total=totals.total,
         rounding=command.rounding,
         bands=tuple(ReceiptTaxBand(b.rate, b.net, b.tax) for b in totals.bands),
-        payments=tuple(
-            ReceiptPayment(t.kind, t.amount, t.tendered, t.change, t.reference)
-            for t in command.tenders
-        ),
+        payments=command.tenders,
         journal_seq=0,
         journal_hash="",
     )

@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from app.domain.money import Currency, to_decimal
+from app.dto.shop import ShopSettings
 from app.errors import UserError
-from app.ports import UnitOfWorkFactory
-from app.services.dto import ShopSettings
+from app.ports.storage import UnitOfWorkFactory
 
 DEFAULTS: dict[str, str] = {
     "shop.name": "My Shop",

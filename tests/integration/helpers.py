@@ -6,9 +6,9 @@ import uuid
 
 from app.domain.cart import Cart
 from app.domain.money import Money
-from app.domain.tender import Payment, TenderKind
+from app.domain.tender import Payment, Tender, TenderKind
+from app.dto.sales import CompleteSale
 from app.errors import NotFound
-from app.services.dto import CompleteSale, TenderCommand
 from app.services.sales import SaleService, commands_from_cart
 
 
@@ -29,7 +29,7 @@ def cash_sale(
         sale_id or str(uuid.uuid4()),
         register,
         commands_from_cart(cart),
-        (TenderCommand(TenderKind.CASH, tender.amount, tender.tendered, tender.change),),
+        (tender,),
         payment.rounding,
         cart.order_discount,
     )
@@ -44,7 +44,7 @@ def card_sale(
         str(uuid.uuid4()),
         register,
         commands_from_cart(cart),
-        (TenderCommand(TenderKind.CARD, total, total, zero, reference),),
+        (Tender(TenderKind.CARD, total, total, zero, reference),),
         zero,
         cart.order_discount,
     )

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from app.domain.cart import CartItem
 from app.errors import NotFound
 from ui.app import load_stylesheet
-from ui.till import TillScreen
+from ui.till.screen import TillScreen
 from ui.window import TillWindow
 
 

@@ -9,7 +9,8 @@ from PySide6.QtCore import Qt
 
 from app.domain.money import Money
 from app.domain.pricing import Discount
-from ui.dialogs import ApprovalDialog, DiscountDialog, NumberDialog, ParkedDialog, TextDialog
+from ui.common.dialogs import NumberDialog, TextDialog
+from ui.till.dialogs import ApprovalDialog, DiscountDialog, ParkedDialog
 
 
 def approve(cashier: Any, username: str, pin: str) -> ApprovalDialog:

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
+from app.documents.formatter import Formatter
+from app.domain.entry import ScanEntry, looks_like_name, parse_decimal, parse_entry
 from app.services.shop import settings_from
-from ui.entry import ScanEntry, looks_like_name, parse_decimal, parse_entry
-from ui.formatting import Formats
-from ui.payment import round_up_amounts
+from ui.till.payment import round_up_amounts
 
 
 @pytest.mark.parametrize(
@@ -81,8 +81,8 @@ def test_round_up_amounts(due: str, sums: list[str]) -> None:
 
 
 def test_amounts_follow_the_shop_locale() -> None:
-    irish = Formats(settings_from({"shop.locale": "en_IE", "shop.currency": "EUR"}))
-    german = Formats(settings_from({"shop.locale": "de_DE", "shop.currency": "EUR"}))
+    irish = Formatter(settings_from({"shop.locale": "en_IE", "shop.currency": "EUR"}))
+    german = Formatter(settings_from({"shop.locale": "de_DE", "shop.currency": "EUR"}))
     assert irish.amount(Decimal("1234.5")) == "€1,234.50"
     assert german.amount(Decimal("1234.5")) == "1.234,50\xa0€"
     assert irish.whole_amount(Decimal(20)) == "€20"

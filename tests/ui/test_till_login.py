@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
-from ui.widgets import BACKSPACE, ENTER
+from ui.common.widgets import BACKSPACE, ENTER
 from ui.window import TillWindow
 
 

@@ -12,8 +12,8 @@ from PySide6.QtCore import Qt
 from app.domain.money import Money
 from app.domain.tender import Payment, TenderKind
 from app.errors import EnvironmentProblem
-from ui.dialogs import ConfirmDialog
-from ui.till import SALE_NOT_COMPLETED, LeftPage, Mode
+from ui.common.dialogs import ConfirmDialog
+from ui.till.screen import SALE_NOT_COMPLETED, LeftPage, Mode
 
 
 def expected_change(till: Any, total: Money, card: str | None, cash: str) -> str:

@@ -10,8 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from app.domain.barcode import make_ean13
-from ui.dialogs import NumberDialog
-from ui.till import LeftPage
+from ui.common.dialogs import NumberDialog
+from ui.till.screen import LeftPage
 
 
 @pytest.fixture

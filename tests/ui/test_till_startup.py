@@ -24,7 +24,7 @@ import ui.window
 from app.errors import EnvironmentProblem
 from ui.app import run_till
 from ui.backend import TillBackend
-from ui.widgets import ENTER
+from ui.common.widgets import ENTER
 from ui.window import OPEN_FAILED, TillWindow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,12 +34,12 @@ HEAVY_MODULES = (
     "sqlalchemy",
     "alembic",
     "babel",
-    "app.services.receipt_text",
-    "ui.till",
-    "ui.payment",
-    "ui.dialogs",
-    "ui.search_popup",
-    "ui.formatting",
+    "app.documents.receipt",
+    "ui.till.screen",
+    "ui.till.payment",
+    "ui.till.dialogs",
+    "ui.till.search_popup",
+    "app.documents.formatter",
 )
 
 

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QThread
 from PySide6.QtWidgets import QApplication
 
-from ui.tasks import TaskRunner
+from ui.tasks.runner import TaskRunner
 
 
 @pytest.fixture

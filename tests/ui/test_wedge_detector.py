@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ui.scanner import MAX_CODE_LENGTH, WedgeDetector
+from ui.till.scanner import MAX_CODE_LENGTH, WedgeDetector
 
 MS = 1_000_000  # nanoseconds
 

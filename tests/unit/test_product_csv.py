@@ -13,13 +13,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.domain.catalog import ProductDraft, VariantDraft
-from app.domain.product_csv import (
+from app.errors import ParseError
+from app.formats.product_csv import (
     ParsedCatalog,
     RowProblem,
     detect_format,
     parse_products_csv,
 )
-from app.errors import ParseError
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "csv"
 

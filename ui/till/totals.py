@@ -7,10 +7,10 @@ from decimal import Decimal
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
+from app.documents.formatter import Formatter
 from app.domain.cart import Cart, CartLine
 from app.domain.pricing import Totals
-from ui.formatting import Formats
-from ui.i18n import tr
+from ui.common.i18n import tr
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
@@ -64,7 +64,7 @@ class TotalsPanel(QFrame):
         self.last_item.hide()
         return self.last_item
 
-    def show_last_scanned(self, line: CartLine | None, formats: Formats | None) -> None:
+    def show_last_scanned(self, line: CartLine | None, formats: Formatter | None) -> None:
         if line is None or formats is None:
             self.last_item.hide()
             return
@@ -77,7 +77,9 @@ class TotalsPanel(QFrame):
         self.last_amount.setText(formats.money(line.unit_price.times(line.quantity)))
         self.last_item.show()
 
-    def show_cart(self, cart: Cart | None, totals: Totals | None, formats: Formats | None) -> None:
+    def show_cart(
+        self, cart: Cart | None, totals: Totals | None, formats: Formatter | None
+    ) -> None:
         for label in self._rows:
             # Hidden at once: deleteLater alone would leave it painted until the next loop.
             label.hide()

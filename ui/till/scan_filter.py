@@ -18,7 +18,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
-from ui.scanner import WedgeDetector
+from ui.till.scanner import WedgeDetector
 
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _MODIFIER_KEYS = frozenset(

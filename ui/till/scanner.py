@@ -2,7 +2,7 @@
 
 A wedge scanner "types" a whole code plus Enter in a few milliseconds; people leave tens to
 hundreds of milliseconds between keys. This module holds only the timing rule so it can be
-tested with synthetic timestamps and no Qt; :mod:`ui.scan_filter` feeds it real key presses.
+tested with synthetic timestamps and no Qt; :mod:`ui.till.scan_filter` feeds it real key presses.
 """
 
 from __future__ import annotations

@@ -6,10 +6,10 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from app.documents.formatter import Formatter
 from app.domain.cart import Cart, CartLine
 from app.domain.pricing import Totals
-from ui.formatting import Formats
-from ui.i18n import tr
+from ui.common.i18n import tr
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -21,7 +21,7 @@ _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 class CartTableModel(QAbstractTableModel):
     """A read-only view of a :class:`Cart`; call :meth:`refresh` after changing the cart."""
 
-    def __init__(self, formats: Formats | None = None) -> None:
+    def __init__(self, formats: Formatter | None = None) -> None:
         super().__init__()
         self._cart: Cart | None = None
         self._formats = formats
@@ -36,7 +36,7 @@ class CartTableModel(QAbstractTableModel):
     def totals(self) -> Totals | None:
         return self._totals
 
-    def set_cart(self, cart: Cart | None, formats: Formats | None = None) -> None:
+    def set_cart(self, cart: Cart | None, formats: Formatter | None = None) -> None:
         self.beginResetModel()
         self._cart = cart
         if formats is not None:

@@ -17,10 +17,10 @@ from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from ui.backend import BackendHolder, Session, open_session
-from ui.failures import describe_failure
-from ui.i18n import tr
-from ui.tasks import TaskRunner
-from ui.widgets import ENTER, TOUCH_MIN, Keypad, set_style_property
+from ui.common.failures import describe_failure
+from ui.common.i18n import tr
+from ui.common.widgets import ENTER, TOUCH_MIN, Keypad, set_style_property
+from ui.tasks.runner import TaskRunner
 
 
 class LoginScreen(QWidget):

@@ -1,7 +1,7 @@
-"""Protocols the outside world implements for the services: storage, clock, journal anchor.
+"""Storage: the unit of work and the repositories it holds, and the till's catalog reader.
 
-Adapters live in ``db/``, ``printing/`` and ``devices/``; ``main.py`` picks them. Services
-depend only on these shapes, so unit tests can hand them fakes.
+The adapters live in ``db/``; ``main.py`` picks them. Services depend only on these shapes,
+so unit tests hand them fakes (tests/fakes.py).
 """
 
 from __future__ import annotations
@@ -16,18 +16,8 @@ from app.domain.cart import CartItem
 from app.domain.catalog import ProductDraft
 from app.domain.journal import JournalRecord
 from app.domain.users import Role
-from app.services.dto import (
-    ParkedSaleSummary,
-    SaleReceipt,
-    TaxClassData,
-    UpsertOutcome,
-)
-
-
-class Clock(Protocol):
-    def now(self) -> datetime:
-        """The current time, timezone-aware, in UTC."""
-        ...
+from app.dto.catalog import TaxClassData, UpsertOutcome
+from app.dto.sales import ParkedSaleSummary, SaleReceipt
 
 
 class CatalogReader(Protocol):
@@ -207,11 +197,3 @@ class UnitOfWork(Protocol):
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
-
-
-class JournalAnchor(Protocol):
-    """The journal head kept outside the database, so a removed tail is noticed."""
-
-    def read(self) -> tuple[int, str] | None: ...
-
-    def write(self, seq: int, hash_: str) -> None: ...

@@ -1,6 +1,6 @@
 """Turning an exception into a message for the screen (light: on the path to the first paint).
 
-Kept apart from :mod:`ui.dialogs` so the sign-in window can use it without importing the
+Kept apart from :mod:`ui.common.dialogs` so the sign-in window can use it without importing the
 dialogs, Babel and the rest of the till screen.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from app.errors import EnvironmentProblem, UserError
-from ui.i18n import tr
+from ui.common.i18n import tr
 
 log = logging.getLogger(__name__)
 

@@ -6,11 +6,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
-from app.services.dto import SaleReceipt, ShopSettings
-from app.services.receipt_text import render_receipt
-from ui.formatting import Formats
-from ui.i18n import tr
-from ui.widgets import set_style_property
+from app.documents.formatter import Formatter
+from app.documents.receipt import render_receipt
+from app.dto.sales import SaleReceipt
+from ui.common.i18n import tr
+from ui.common.widgets import set_style_property
 
 
 def receipt_number(receipt: SaleReceipt) -> str:
@@ -65,7 +65,7 @@ class ReceiptView(QFrame):
         layout.addLayout(top)
         layout.addWidget(self.text, 1, Qt.AlignmentFlag.AlignHCenter)
 
-    def show_receipt(self, receipt: SaleReceipt, settings: ShopSettings, formats: Formats) -> None:
-        self.text.setPlainText(render_receipt(receipt, settings))
+    def show_receipt(self, receipt: SaleReceipt, formats: Formatter) -> None:
+        self.text.setPlainText(render_receipt(receipt, formats))
         self.number_label.setText(tr("Receipt {number}").format(number=receipt_number(receipt)))
         self.change_label.setText(formats.money(receipt.change))

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.documents.formatter import Formatter
 from app.domain.cart import CartItem
-from ui.formatting import Formats
-from ui.i18n import tr
+from ui.common.i18n import tr
 
 VISIBLE_ROWS = 8
 ROW_HEIGHT = 48
@@ -100,7 +100,7 @@ class SearchPopup(QFrame):
         return list(self._items)
 
     def show_results(
-        self, query: str, items: Sequence[CartItem], formats: Formats, anchor: QWidget
+        self, query: str, items: Sequence[CartItem], formats: Formatter, anchor: QWidget
     ) -> None:
         self.query = query
         self.navigated = False

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.i18n import tr
+from ui.common.i18n import tr
 
 BACKSPACE = "⌫"
 CLEAR = "C"

@@ -22,13 +22,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.documents.formatter import Formatter
+from app.domain.entry import parse_decimal
 from app.domain.money import Money
 from app.domain.tender import Payment, TenderKind
 from app.errors import UserError
-from ui.entry import parse_decimal
-from ui.formatting import Formats
-from ui.i18n import tr
-from ui.widgets import TOUCH_MIN, Keypad, make_button, set_style_property
+from ui.common.i18n import tr
+from ui.common.widgets import TOUCH_MIN, Keypad, make_button, set_style_property
 
 # Round sums a customer hands over, in currency units: 5, 10, 20, 50, 100, 200, 500…
 _NOTES = tuple(sorted({base * 10**power for power in range(7) for base in (1, 2, 5)} - {1, 2}))
@@ -61,7 +61,7 @@ class PaymentPanel(QWidget):
         self.setObjectName("paymentPanel")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.payment: Payment | None = None
-        self._formats: Formats | None = None
+        self._formats: Formatter | None = None
         self._submitting = False
         self._failed = False
 
@@ -188,7 +188,7 @@ class PaymentPanel(QWidget):
     def is_settled(self) -> bool:
         return self.payment is not None and self.payment.is_settled
 
-    def start(self, total: Money, cash_increment: Decimal, formats: Formats) -> None:
+    def start(self, total: Money, cash_increment: Decimal, formats: Formatter) -> None:
         self.payment = Payment(total, cash_increment)
         self._formats = formats
         self._submitting = False

@@ -1,4 +1,4 @@
-"""Frozen data the services hand out and take in: no ORM objects ever leave the db layer."""
+"""Sales as the till asks for them and as they are stored: commands, receipts, parked carts."""
 
 from __future__ import annotations
 
@@ -7,45 +7,9 @@ from datetime import datetime
 from decimal import Decimal
 
 from app.domain.cart import CartItem
-from app.domain.money import Currency, Money
+from app.domain.money import Money
 from app.domain.pricing import Discount
-from app.domain.tender import TenderKind
-
-
-@dataclass(frozen=True, slots=True)
-class ShopSettings:
-    """Shop-wide settings every till reads at sign-in."""
-
-    name: str
-    currency: Currency
-    locale: str
-    timezone: str
-    prices_include_tax: bool
-    cash_increment: Decimal
-    address: str = ""
-    tax_id: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class TaxClassData:
-    code: str
-    name: str
-    rate: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class UpsertOutcome:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class ItemStock:
-    variant_id: int
-    sku: str
-    name: str
-    quantity: Decimal
+from app.domain.tender import Tender
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,15 +24,6 @@ class SaleLineCommand:
 
 
 @dataclass(frozen=True, slots=True)
-class TenderCommand:
-    kind: TenderKind
-    amount: Money
-    tendered: Money
-    change: Money
-    reference: str = ""
-
-
-@dataclass(frozen=True, slots=True)
 class CompleteSale:
     """Everything needed to write a sale. ``sale_id`` is made by the till so that a retry of
     the same command is recognised and yields the same sale."""
@@ -76,7 +31,7 @@ class CompleteSale:
     sale_id: str
     register_code: str
     lines: tuple[SaleLineCommand, ...]
-    tenders: tuple[TenderCommand, ...]
+    tenders: tuple[Tender, ...]
     rounding: Money
     order_discount: Discount | None = None
 
@@ -102,15 +57,6 @@ class ReceiptTaxBand:
 
 
 @dataclass(frozen=True, slots=True)
-class ReceiptPayment:
-    kind: TenderKind
-    amount: Money
-    tendered: Money
-    change: Money
-    reference: str
-
-
-@dataclass(frozen=True, slots=True)
 class SaleReceipt:
     """A completed sale, as printed and as shown on screen."""
 
@@ -126,7 +72,7 @@ class SaleReceipt:
     total: Money
     rounding: Money
     bands: tuple[ReceiptTaxBand, ...]
-    payments: tuple[ReceiptPayment, ...]
+    payments: tuple[Tender, ...]
     journal_seq: int
     journal_hash: str
     already_existed: bool = False

@@ -1,4 +1,8 @@
-"""Amounts, quantities and times in the shop's currency, locale and time zone (Babel)."""
+"""The one formatter: amounts, quantities and times in the shop's locale and time zone (Babel).
+
+The till screens and the printed documents both use it, so a receipt and the screen always
+agree on how 1 234,50 € is written.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +17,10 @@ from babel.numbers import format_currency, format_decimal
 
 from app.domain.money import Money
 from app.domain.pricing import Discount, DiscountKind
-from app.services.dto import ShopSettings
+from app.dto.shop import ShopSettings
 
 
-class Formats:
+class Formatter:
     """Formatting bound to one shop's settings; made once per signed-in session."""
 
     def __init__(self, settings: ShopSettings) -> None:
@@ -43,6 +47,13 @@ class Formats:
             currency_digits=False,
         )
 
+    def plain(self, money: Money) -> str:
+        """An amount without its currency sign, with exactly the currency's decimals, for
+        receipt columns: "1,234.50"."""
+        places = money.currency.minor_units
+        pattern = "#,##0" + ("." + "0" * places if places else "")
+        return format_decimal(money.amount, format=pattern, locale=self.locale)
+
     def quantity(self, quantity: Decimal, sold_by_weight: bool) -> str:
         if sold_by_weight:
             return format_decimal(quantity, format="0.000", locale=self.locale) + " kg"
@@ -55,6 +66,10 @@ class Formats:
         if discount.kind is DiscountKind.PERCENT:
             return "−" + self.rate(discount.value)
         return "−" + self.amount(discount.value)
+
+    def local(self, moment: datetime) -> datetime:
+        """A stored UTC time in the shop's time zone."""
+        return moment.astimezone(self._zone)
 
     def time(self, moment: datetime) -> str:
         return format_datetime(moment.astimezone(self._zone), "short", locale=self.locale)

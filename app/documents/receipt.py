@@ -2,30 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-from zoneinfo import ZoneInfo
-
-from babel.dates import format_datetime
-from babel.numbers import format_decimal
-
-from app.domain.money import Money
+from app.documents.formatter import Formatter
 from app.domain.tender import TenderKind
-from app.services.dto import SaleReceipt, ShopSettings
+from app.dto.sales import SaleReceipt
 
 RECEIPT_WIDTH = 42
-
-
-def amount_text(money: Money, locale: str) -> str:
-    """An amount with the shop's decimal separator and exactly its currency's decimals."""
-    places = money.currency.minor_units
-    pattern = "#,##0" + ("." + "0" * places if places else "")
-    return format_decimal(money.amount, format=pattern, locale=locale)
-
-
-def _quantity(quantity: Decimal, by_weight: bool, locale: str) -> str:
-    if by_weight:
-        return format_decimal(quantity, format="0.000", locale=locale) + " kg"
-    return format_decimal(quantity, format="0", locale=locale)
 
 
 def _row(left: str, right: str, width: int) -> str:
@@ -36,13 +17,11 @@ def _row(left: str, right: str, width: int) -> str:
 
 
 def render_receipt(
-    receipt: SaleReceipt, shop: ShopSettings, width: int = RECEIPT_WIDTH, duplicate: bool = False
+    receipt: SaleReceipt, fmt: Formatter, width: int = RECEIPT_WIDTH, duplicate: bool = False
 ) -> str:
     """Render the receipt as lines of at most ``width`` characters."""
-    loc = shop.locale
-
-    def money(amount: Money) -> str:
-        return amount_text(amount, loc)
+    shop = fmt.settings
+    money = fmt.plain
 
     out: list[str] = []
     out.append(shop.name.center(width).rstrip())
@@ -52,12 +31,11 @@ def render_receipt(
         out.append(f"VAT {shop.tax_id}".center(width).rstrip())
     if duplicate:
         out.append("*** DUPLICATE ***".center(width).rstrip())
-    local_time = receipt.completed_at.astimezone(ZoneInfo(shop.timezone))
     out.append("-" * width)
     out.append(
         _row(
             f"Receipt {receipt.register_code}-{receipt.receipt_no:06d}",
-            format_datetime(local_time, "short", locale=loc),
+            fmt.time(receipt.completed_at),
             width,
         )
     )
@@ -69,7 +47,7 @@ def render_receipt(
             _row(line.name, f"{money(line.gross + line.discount)} {rates[line.tax_rate]}", width)
         )
         if line.quantity != 1 or line.sold_by_weight:
-            qty = _quantity(line.quantity, line.sold_by_weight, loc)
+            qty = fmt.quantity(line.quantity, line.sold_by_weight)
             unit = "/kg" if line.sold_by_weight else ""
             out.append(f"  {qty} x {money(line.unit_price)}{unit}")
         if not line.discount.is_zero():
@@ -93,10 +71,11 @@ def render_receipt(
     out.append("-" * width)
     label = "Incl. tax" if shop.prices_include_tax else "Tax"
     for band in receipt.bands:
-        rate = format_decimal(band.rate, format="0.##", locale=loc)
         out.append(
             _row(
-                f"{rates[band.rate]} {label} {rate} % on {money(band.net)}", money(band.tax), width
+                f"{rates[band.rate]} {label} {fmt.rate(band.rate)} on {money(band.net)}",
+                money(band.tax),
+                width,
             )
         )
     out.append("-" * width)

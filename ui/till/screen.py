@@ -38,34 +38,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.documents.formatter import Formatter
 from app.domain.cart import Cart, CartItem, CartLine
+from app.domain.entry import ScanEntry, looks_like_name, parse_entry
 from app.domain.money import Money
 from app.domain.users import Operator, Permission
+from app.dto.sales import CompleteSale, ParkedSaleSummary, SaleReceipt
 from app.errors import EnvironmentProblem, UserError
-from app.services.dto import CompleteSale, ParkedSaleSummary, SaleReceipt, TenderCommand
 from app.services.sales import commands_from_cart
 from ui.backend import Session, TillBackend
-from ui.cart_model import ITEM, PRICE, QUANTITY, TOTAL, CartTableModel
-from ui.dialogs import (
-    ApprovalDialog,
-    ConfirmDialog,
-    DiscountDialog,
-    NumberDialog,
-    ParkedDialog,
-    TextDialog,
-)
-from ui.entry import ScanEntry, looks_like_name, parse_entry
-from ui.failures import describe_failure
-from ui.formatting import Formats
-from ui.i18n import tr
-from ui.payment import PaymentPanel
-from ui.receipt_view import ReceiptView, receipt_number
-from ui.scan_filter import WedgeScanFilter
-from ui.scanner import DEFAULT_GAP_MS, DEFAULT_MIN_LENGTH, WedgeDetector
-from ui.search_popup import SearchPopup
-from ui.tasks import TaskRunner
-from ui.totals import TotalsPanel
-from ui.widgets import TOUCH_MIN, Banner, make_button
+from ui.common.dialogs import ConfirmDialog, NumberDialog, TextDialog
+from ui.common.failures import describe_failure
+from ui.common.i18n import tr
+from ui.common.widgets import TOUCH_MIN, Banner, make_button
+from ui.tasks.runner import TaskRunner
+from ui.till.cart_model import ITEM, PRICE, QUANTITY, TOTAL, CartTableModel
+from ui.till.dialogs import ApprovalDialog, DiscountDialog, ParkedDialog
+from ui.till.payment import PaymentPanel
+from ui.till.receipt_view import ReceiptView, receipt_number
+from ui.till.scan_filter import WedgeScanFilter
+from ui.till.scanner import DEFAULT_GAP_MS, DEFAULT_MIN_LENGTH, WedgeDetector
+from ui.till.search_popup import SearchPopup
+from ui.till.totals import TotalsPanel
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +100,7 @@ class TillScreen(QWidget):
         self.backend = backend
         self.runner = runner
         self.session: Session | None = None
-        self.formats: Formats | None = None
+        self.formats: Formatter | None = None
         self.cart: Cart | None = None
         self.approver: Operator | None = None
         self.mode = Mode.SALE
@@ -298,7 +292,7 @@ class TillScreen(QWidget):
     # Session -----------------------------------------------------------------------
     def begin(self, session: Session) -> None:
         self.session = session
-        self.formats = Formats(session.settings)
+        self.formats = Formatter(session.settings)
         self._new_sale()
         self.last_receipt = None
         self.banner.clear_message()
@@ -840,10 +834,7 @@ class TillScreen(QWidget):
                 sale_id=self._sale_id,
                 register_code=session.register_code,
                 lines=commands_from_cart(cart),
-                tenders=tuple(
-                    TenderCommand(t.kind, t.amount, t.tendered, t.change, t.reference)
-                    for t in payment.tenders
-                ),
+                tenders=tuple(payment.tenders),
                 rounding=payment.rounding,
                 order_discount=cart.order_discount,
             )
@@ -916,7 +907,7 @@ class TillScreen(QWidget):
 
     def _show_receipt(self, receipt: SaleReceipt) -> None:
         assert self.session is not None
-        self.receipt_view.show_receipt(receipt, self.session.settings, self._fmt())
+        self.receipt_view.show_receipt(receipt, self._fmt())
         self.left_stack.setCurrentIndex(LeftPage.RECEIPT)
 
     # Cart display ------------------------------------------------------------------
@@ -983,7 +974,7 @@ class TillScreen(QWidget):
             self.focus_scan_field()
 
     # Helpers -----------------------------------------------------------------------
-    def _fmt(self) -> Formats:
+    def _fmt(self) -> Formatter:
         assert self.formats is not None
         return self.formats
 

@@ -1,5 +1,4 @@
-"""Small modal dialogs of the till: a number, a discount, a manager's approval, a label,
-a yes/no question and the list of parked sales.
+"""The till's own dialogs: a discount, a manager's approval, the list of parked sales.
 
 They are opened with ``open()`` (window-modal, never a nested event loop) and report through
 ``accepted``/``finished``; the till keeps the one that is open in ``TillScreen.dialog``.
@@ -9,149 +8,33 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from decimal import Decimal
 
-from PySide6.QtCore import QRegularExpression, Qt, QTimer
-from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator, QShowEvent
+from PySide6.QtCore import QRegularExpression, Qt
+from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
+from app.documents.formatter import Formatter
+from app.domain.entry import parse_decimal
 from app.domain.pricing import Discount, DiscountKind
 from app.domain.users import Operator, Permission
+from app.dto.sales import ParkedSaleSummary
 from app.errors import UserError
 from app.services.auth import AuthService
-from app.services.dto import ParkedSaleSummary
-from ui.entry import parse_decimal
-from ui.failures import describe_failure
-from ui.formatting import Formats
-from ui.i18n import tr
-from ui.tasks import TaskRunner
-from ui.widgets import TOUCH_MIN, Keypad, make_button
+from ui.common.dialogs import NumberDialog, TillDialog
+from ui.common.failures import describe_failure
+from ui.common.i18n import tr
+from ui.common.widgets import TOUCH_MIN, Keypad, make_button
+from ui.tasks.runner import TaskRunner
 
 log = logging.getLogger(__name__)
-
-
-class TillDialog(QDialog):
-    """A dialog with a heading, an error line and Cancel/OK buttons at the bottom."""
-
-    def __init__(self, parent: QWidget | None, title: str, ok_text: str = "") -> None:
-        super().__init__(parent)
-        self.setObjectName("tillDialog")
-        self.setWindowTitle(title)
-        self.setModal(True)
-        self.setMinimumWidth(420)
-        self.body = QVBoxLayout(self)
-        self.body.setContentsMargins(24, 20, 24, 20)
-        self.body.setSpacing(12)
-        heading = QLabel(title)
-        heading.setObjectName("dialogTitle")
-        self.body.addWidget(heading)
-        self.error_label = QLabel()
-        self.error_label.setObjectName("dialogError")
-        self.error_label.setWordWrap(True)
-        self.error_label.hide()
-        self._buttons = QHBoxLayout()
-        self._buttons.setSpacing(12)
-        self.cancel_button = self._button(tr("Cancel  Esc"), "secondaryButton")
-        self.cancel_button.clicked.connect(self.reject)
-        self.ok_button = self._button(ok_text or tr("OK  ⏎"), "primaryButton")
-        self.ok_button.clicked.connect(self.submit)
-        self._closed = False
-
-    def done(self, result: int) -> None:
-        # A key may reach both a list and the dialog: close (and report) only once.
-        if self._closed:
-            return
-        self._closed = True
-        super().done(result)
-
-    def _button(self, text: str, name: str) -> QPushButton:
-        button = make_button(text, name)
-        # Enter is handled by the fields themselves: no button may also react to it.
-        button.setAutoDefault(False)
-        button.setDefault(False)
-        return button
-
-    def finish_layout(self) -> None:
-        self.body.addWidget(self.error_label)
-        self._buttons.addWidget(self.cancel_button)
-        self._buttons.addWidget(self.ok_button)
-        self.body.addLayout(self._buttons)
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        # The style sheet's fonts are applied while showing; size to them once that is done.
-        QTimer.singleShot(0, self, self._fit)
-
-    def _fit(self) -> None:
-        """Tall enough for every row, wrapped prompts included (Qt sizes a window for its
-        minimum, which ignores how many lines a wrapped label needs at this width)."""
-        needed = self.body.totalHeightForWidth(self.width())
-        if needed > self.height():
-            self.setMinimumHeight(needed)
-            self.resize(self.width(), needed)
-
-    def show_error(self, message: str) -> None:
-        self.error_label.setText(message)
-        self.error_label.show()
-        self._fit()
-
-    def submit(self) -> None:
-        self.accept()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.submit()
-            return
-        super().keyPressEvent(event)
-
-
-class NumberDialog(TillDialog):
-    """Asks for a quantity, weight or price, with an on-screen keypad."""
-
-    def __init__(
-        self,
-        parent: QWidget | None,
-        title: str,
-        prompt: str,
-        *,
-        initial: str = "",
-        decimals: bool = True,
-    ) -> None:
-        super().__init__(parent, title)
-        self.value: Decimal | None = None
-        label = QLabel(prompt)
-        label.setWordWrap(True)
-        self.body.addWidget(label)
-        self.field = QLineEdit(initial)
-        self.field.setObjectName("dialogField")
-        self.field.setMinimumHeight(TOUCH_MIN)
-        pattern = r"\d{0,7}([.,]\d{0,3})?" if decimals else r"\d{0,7}"
-        self.field.setValidator(QRegularExpressionValidator(QRegularExpression(pattern), self))
-        self.field.selectAll()
-        self.body.addWidget(self.field)
-        self.body.addWidget(Keypad(self.field, with_point=decimals, enter_text=None))
-        self.finish_layout()
-        self.field.setFocus()
-
-    def submit(self) -> None:
-        value = parse_decimal(self.field.text())
-        if value is None:
-            self.show_error(tr("Enter a number"))
-            self.field.setFocus()
-            return
-        self.value = value
-        self.accept()
 
 
 class DiscountDialog(NumberDialog):
@@ -192,39 +75,6 @@ class DiscountDialog(NumberDialog):
             return
         self.value = value
         self.accept()
-
-
-class TextDialog(TillDialog):
-    """A short line of text, e.g. the label of a parked sale."""
-
-    def __init__(self, parent: QWidget | None, title: str, prompt: str) -> None:
-        super().__init__(parent, title)
-        label = QLabel(prompt)
-        label.setWordWrap(True)
-        self.body.addWidget(label)
-        self.field = QLineEdit()
-        self.field.setObjectName("dialogField")
-        self.field.setMaxLength(40)
-        self.field.setMinimumHeight(TOUCH_MIN)
-        self.body.addWidget(self.field)
-        self.finish_layout()
-        self.field.setFocus()
-
-    @property
-    def text(self) -> str:
-        return self.field.text().strip()
-
-
-class ConfirmDialog(TillDialog):
-    """A yes/no question with large buttons; Enter says yes, Esc says no."""
-
-    def __init__(self, parent: QWidget | None, title: str, question: str, yes_text: str) -> None:
-        super().__init__(parent, title, ok_text=yes_text)
-        label = QLabel(question)
-        label.setWordWrap(True)
-        self.body.addWidget(label)
-        self.cancel_button.setText(tr("No  Esc"))
-        self.finish_layout()
 
 
 class ApprovalDialog(TillDialog):
@@ -304,7 +154,7 @@ class ParkedDialog(TillDialog):
     """The sales parked on this register; Enter or a tap recalls the highlighted one."""
 
     def __init__(
-        self, parent: QWidget | None, parked: Sequence[ParkedSaleSummary], formats: Formats
+        self, parent: QWidget | None, parked: Sequence[ParkedSaleSummary], formats: Formatter
     ) -> None:
         super().__init__(parent, tr("Recall a parked sale"), ok_text=tr("Recall  ⏎"))
         self.setMinimumWidth(560)

@@ -1,0 +1,1 @@
+"""Pure documents (receipts; later invoices, labels, reports) and the one locale formatter."""

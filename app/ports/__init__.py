@@ -1,0 +1,1 @@
+"""Protocols the outside world implements for the services, by kind."""

@@ -1,0 +1,1 @@
+"""Widgets, dialogs, messages and translation shared by every screen."""

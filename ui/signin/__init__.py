@@ -1,0 +1,1 @@
+"""Signing in: the PIN pad screen shown before any till or back-office screen."""

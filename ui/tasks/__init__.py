@@ -1,0 +1,1 @@
+"""Work off the UI thread: named queues, operations with progress and cancel, change broadcast."""
