@@ -1,14 +1,13 @@
-"""Tillwright's composition root and command line.
+"""Tillwright's composition root: settings -> engines -> migrate -> adapters -> services.
 
-settings -> engines -> migrate -> adapters -> services -> window/CLI. This is the only module
-that imports every layer and wires them together.
+This is the only module that imports every layer and wires them together; the command line
+itself lives in ``ui.cli`` and the benchmark in ``bench``, and both are handed a
+:class:`Wiring` rather than importing this module.
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
-import json
 import logging
 import logging.handlers
 import os
@@ -17,9 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from app.errors import TillwrightError, UserError
+from app.errors import UserError
+from app.services.demo import DEMO_PRODUCTS
 
 # The layers are imported inside the functions that wire them: `main.py run` must put the
 # till window on screen before SQLAlchemy (~200 ms to import) has loaded (main.py bench, d).
@@ -35,8 +35,6 @@ if TYPE_CHECKING:
     from db.uow import SqlUnitOfWorkFactory
 
 log = logging.getLogger("tillwright")
-
-DEMO_PRODUCTS = 2000
 
 
 class SystemClock:
@@ -186,9 +184,6 @@ def setup_logging(home: Path, verbose: bool = False) -> None:
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
 
 
-# Commands ----------------------------------------------------------------------------
-
-
 class TillBackendOpener:
     """What the till runs on its database worker once its window is on screen: migrate,
     seed the demo shop on the first run, make sure this till's register exists."""
@@ -213,145 +208,76 @@ class TillBackendOpener:
             self.context.close()
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    from ui.app import run_till
+class Wiring:
+    """What the command line and the bench are handed: how to open the shop and its till."""
 
-    opener = TillBackendOpener(args.db, args.register)
-    try:
-        return run_till(opener, exit_when_ready=args.exit_when_ready)
-    finally:
-        opener.close()
+    def setup_logging(self, verbose: bool) -> None:
+        setup_logging(data_dir(), verbose)
 
+    def context(
+        self,
+        url: str | None = None,
+        register: str | None = None,
+        *,
+        home: Path | None = None,
+        register_code: str | None = None,
+        pin_policy: PinPolicy | None = None,
+        migrate: bool = True,
+    ) -> Context:
+        return build_context(
+            url,
+            home=home,
+            register_code=register_code or register,
+            pin_policy=pin_policy,
+            migrate=migrate,
+        )
 
-def cmd_demo(args: argparse.Namespace) -> int:
-    context = build_context(args.db, register_code=args.register)
-    if not shop_is_empty(context):
-        raise UserError("This database already holds a shop; use a new --db for the demo")
-    print(seed_demo(context, args.products, args.sales))
-    context.close()
-    return 0
+    def upgrade(self, db: str | None) -> None:
+        from db.engine import make_engines
+        from db.migrate import upgrade
 
+        engines = make_engines(database_url(db, data_dir()))
+        try:
+            upgrade(engines.write)
+        finally:
+            engines.dispose()
 
-def cmd_import(args: argparse.Namespace) -> int:
-    context = build_context(args.db)
-    path = Path(args.file)
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise UserError(f"Cannot read {path}: {error.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise UserError(
-            f"{path} is not UTF-8 text (byte {error.start}); save it as CSV UTF-8 and retry"
-        ) from None
-    mapping = dict(pair.split("=", 1) for pair in args.map or [])
-    report = context.catalog.import_csv(text, None, format=args.format, mapping=mapping or None)
-    print(report.summary())
-    for problem in report.problems:
-        print(f"  row {problem.row}: {problem.message}", file=sys.stderr)
-    context.close()
-    return 0 if report.ok else 3
+    def run_till(self, db: str | None, register: str | None, exit_when_ready: bool) -> int:
+        from ui.app import run_till
 
+        opener = TillBackendOpener(db, register)
+        try:
+            return run_till(opener, exit_when_ready=exit_when_ready)
+        finally:
+            opener.close()
 
-def cmd_journal_verify(args: argparse.Namespace) -> int:
-    context = build_context(args.db)
-    result = context.journal.verify()
-    context.close()
-    if result.ok:
-        print(f"Journal OK: {result.entries} entries, head #{result.head_seq} {result.head_hash}")
-        return 0
-    print(f"Journal BROKEN at entry {result.bad_seq}: {result.problem}", file=sys.stderr)
-    return 4
+    def demo(self, db: str | None, register: str | None, products: int, sales: int) -> str:
+        context = build_context(db, register_code=register)
+        try:
+            if not shop_is_empty(context):
+                raise UserError("This database already holds a shop; use a new --db for the demo")
+            return seed_demo(context, products, sales)
+        finally:
+            context.close()
 
+    def seed_demo(self, context: Context, products: int, sales: int = 0) -> str:
+        return seed_demo(context, products, sales)
 
-def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    from db.engine import make_engines
-    from db.migrate import upgrade
+    def bench(self, products: int, compare: int) -> dict[str, Any]:
+        from bench import run_bench
 
-    url = database_url(args.db, data_dir())
-    engines = make_engines(url)
-    upgrade(engines.write)
-    engines.dispose()
-    print("Database schema is up to date")
-    return 0
+        return run_bench(self, products=products, compare=compare)
 
+    def bench_child(self, mode: str, workload: str) -> str:
+        from bench import child_main
 
-def cmd_bench(args: argparse.Namespace) -> int:
-    from bench import run_bench
-
-    result = run_bench(products=args.products, compare=args.compare)
-    print(json.dumps(result, indent=2) if args.json else result["table"])
-    return 0
-
-
-def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="tillwright", description=__doc__)
-    top.add_argument(
-        "--db", help="database URL (default: SQLite file in the data directory; env TILLWRIGHT_DB)"
-    )
-    top.add_argument("--register", help="this till's register code (env TILLWRIGHT_REGISTER)")
-    top.add_argument("-v", "--verbose", action="store_true")
-    sub = top.add_subparsers(dest="command")
-
-    run = sub.add_parser("run", help="open the till (the default)")
-    run.add_argument("--exit-when-ready", action="store_true", help=argparse.SUPPRESS)
-    run.set_defaults(func=cmd_run)
-
-    demo = sub.add_parser("demo", help="seed a demo shop")
-    demo.add_argument("--products", type=int, default=DEMO_PRODUCTS)
-    demo.add_argument("--sales", type=int, default=0)
-    demo.set_defaults(func=cmd_demo)
-
-    imp = sub.add_parser("import", help="import data")
-    imp_sub = imp.add_subparsers(dest="what", required=True)
-    products = imp_sub.add_parser("products", help="import a product CSV")
-    products.add_argument("file")
-    products.add_argument(
-        "--format", default="auto", choices=["auto", "shopify", "woocommerce", "generic"]
-    )
-    products.add_argument(
-        "--map",
-        action="append",
-        metavar="FIELD=COLUMN",
-        help="generic CSV: which column holds a field (repeatable)",
-    )
-    products.set_defaults(func=cmd_import)
-
-    journal = sub.add_parser("journal", help="the fiscal journal")
-    journal_sub = journal.add_subparsers(dest="what", required=True)
-    journal_sub.add_parser("verify", help="check the hash chain").set_defaults(
-        func=cmd_journal_verify
-    )
-
-    db = sub.add_parser("db", help="database maintenance")
-    db_sub = db.add_subparsers(dest="what", required=True)
-    db_sub.add_parser("upgrade", help="run migrations").set_defaults(func=cmd_db_upgrade)
-
-    bench = sub.add_parser("bench", help="measure against raw sqlite3")
-    bench.add_argument("--products", type=int, default=100_000)
-    bench.add_argument(
-        "--compare",
-        type=int,
-        default=10_000,
-        help="a smaller catalog to show what grows with size (0 to skip)",
-    )
-    bench.add_argument("--json", action="store_true")
-    bench.set_defaults(func=cmd_bench)
-    return top
+        return child_main(self, mode, workload)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    if args.command is None:
-        args = parser().parse_args([*(argv or sys.argv[1:]), "run"])
-    setup_logging(data_dir(), args.verbose)
-    try:
-        return int(args.func(args))
-    except TillwrightError as error:
-        log.warning("%s failed: %s", args.command, error)
-        print(f"tillwright: {error}", file=sys.stderr)
-        return 2
+    from ui.cli import run
+
+    return run(argv, Wiring())
 
 
 if __name__ == "__main__":

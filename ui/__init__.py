@@ -1,4 +1,4 @@
-"""Tillwright's Qt user interface: sign-in, the till, and (to come) the back office and settings; the command line in ui.cli.
+"""Every way a person talks to Tillwright: sign-in, the till, later the back office; the CLI.
 
 The UI talks only to the services in ``app`` (through :class:`ui.backend.TillBackend`) and
 never to the database directly; every write runs off the UI thread (see :mod:`ui.tasks.runner`).

@@ -27,6 +27,7 @@ from app.services.sales import SaleService, commands_from_cart
 from app.services.shop import ShopService
 
 DEMO_REGISTER = "T1"
+DEMO_PRODUCTS = 2000
 DEMO_USERS = (
     ("cashier", "Casey Cashier", Role.CASHIER, "1234"),
     ("manager", "Morgan Manager", Role.MANAGER, "4321"),

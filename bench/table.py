@@ -1,0 +1,75 @@
+"""The Markdown table the README keeps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.common import LABELS, MEMORY_LIMIT_MB, METRICS
+
+
+def number(value: float | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    if unit == "µs":
+        return f"{value:.0f} µs"
+    if unit == "ms":
+        return f"{value:.2f} ms" if value < 10 else f"{value:.0f} ms"
+    return f"{value:.0f} {unit}"
+
+
+def table(results: dict[int, dict[str, dict[str, Any]]], builds: dict[int, float]) -> str:
+    rows = [
+        "| metric | catalog size | ours | floor | ratio | target | ok |",
+        "|---|---:|---:|---:|---:|---|:-:|",
+    ]
+    for name in METRICS:
+        for size, metrics in results.items():
+            r = metrics[name]
+            ours = number(r["ours"], r["unit"])
+            if "p95_ours" in r:
+                ours += f" (p95 {number(r['p95_ours'], r['unit'])})"
+            ratio = "—" if r["ratio"] is None else f"{r['ratio']:.2f}×"
+            ok = "yes" if r["ok"] else "**no**"
+            if r.get("error"):
+                ok += f" ({r['error'][:120]})"
+            rows.append(
+                f"| {LABELS[name]} | {size:,} | {ours} | "
+                f"{number(r['floor'], r['unit'])} | {ratio} | {r['target']} | {ok} |"
+            )
+    lines = ["\n".join(rows), ""]
+    for size, seconds in builds.items():
+        lines.append(f"- Catalog build ({size:,} products, through the services): {seconds:.1f} s")
+    for size, metrics in results.items():
+        parts = metrics["scan"].get("parts_median_us", {})
+        if parts:
+            lines.append(
+                f"- Scan parts at {size:,} (medians): "
+                + ", ".join(f"{name} {value:.0f} µs" for name, value in parts.items())
+            )
+        cold = metrics["cold_start"]
+        if cold.get("backend_ms"):
+            lines.append(
+                f"- Cold start at {size:,}: window on screen and taking keys (READY) "
+                f"{cold['ours']:.0f} ms; database open and sign-in possible (BACKEND) "
+                f"{cold['backend_ms']:.0f} ms"
+            )
+        if cold.get("peak_mb_ours"):
+            till = cold["peak_mb_ours"]
+            verdict = "under" if till < MEMORY_LIMIT_MB else "**over**"
+            lines.append(
+                f"- Till process peak RSS (whole run), {size:,} products: {till:.0f} MB "
+                f"({verdict} {MEMORY_LIMIT_MB:g} MB; bare PySide6 window "
+                f"{cold['peak_mb_floor']:.0f} MB)"
+            )
+    sizes = list(results)
+    if len(sizes) == 2:
+        small, large = sizes
+        growth = []
+        for name in METRICS:
+            a, b = results[small][name]["ours"], results[large][name]["ours"]
+            growth.append(f"{name} {b / a:.2f}×" if a and b else f"{name} —")
+        lines.append(
+            f"- Ours at {large:,} ÷ ours at {small:,} products (only search should grow, "
+            f"with its result set): " + ", ".join(growth)
+        )
+    return "\n".join(lines)

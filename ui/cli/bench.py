@@ -1,0 +1,34 @@
+"""``bench``: our figures against raw sqlite3 and a bare window, measured in the same run."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from ui.cli.wiring import Wiring
+
+
+def register(commands: Any) -> None:
+    bench = commands.add_parser("bench", help="measure against raw sqlite3")
+    bench.add_argument("--products", type=int, default=100_000)
+    bench.add_argument(
+        "--compare",
+        type=int,
+        default=10_000,
+        help="a smaller catalog to show what grows with size (0 to skip)",
+    )
+    bench.add_argument("--json", action="store_true")
+    # The bench's own child processes: main.py bench --child MODE WORKLOAD.json
+    bench.add_argument("--child", nargs=2, metavar=("MODE", "WORKLOAD"), help=argparse.SUPPRESS)
+    bench.set_defaults(func=cmd_bench)
+
+
+def cmd_bench(args: argparse.Namespace, wiring: Wiring) -> int:
+    if args.child:
+        sys.stdout.write(wiring.bench_child(*args.child) + "\n")
+        return 0
+    result = wiring.bench(args.products, args.compare)
+    sys.stdout.write((json.dumps(result, indent=2) if args.json else result["table"]) + "\n")
+    return 0

@@ -1,0 +1,52 @@
+"""What the command line needs from the composition root: main.py's wiring satisfies it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from app.services.auth import AuthService
+    from app.services.catalog import CatalogService
+    from app.services.journal import JournalService
+    from app.services.shop import ShopService
+
+
+class CliContext(Protocol):
+    """The services of one open shop database (``main.Context`` is one)."""
+
+    @property
+    def register_code(self) -> str: ...
+
+    @property
+    def shop(self) -> ShopService: ...
+
+    @property
+    def auth(self) -> AuthService: ...
+
+    @property
+    def catalog(self) -> CatalogService: ...
+
+    @property
+    def journal(self) -> JournalService: ...
+
+    def close(self) -> None: ...
+
+
+class Wiring(Protocol):
+    """How to open the shop, migrate it, run the till and the bench."""
+
+    def setup_logging(self, verbose: bool) -> None: ...
+
+    def context(self, db: str | None, register: str | None = None) -> CliContext: ...
+
+    def upgrade(self, db: str | None) -> None: ...
+
+    def run_till(self, db: str | None, register: str | None, exit_when_ready: bool) -> int: ...
+
+    def demo(self, db: str | None, register: str | None, products: int, sales: int) -> str:
+        """Seed a demo shop into an empty database; returns what was made."""
+        ...
+
+    def bench(self, products: int, compare: int) -> dict[str, Any]: ...
+
+    def bench_child(self, mode: str, workload: str) -> str: ...
