@@ -6,6 +6,8 @@ about the machine (disk, database, printer); anything else that escapes is a bug
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 
 class TillwrightError(Exception):
     """Root of every exception Tillwright raises on purpose."""
@@ -37,6 +39,15 @@ class AuthenticationFailed(UserError):
 
 class InsufficientStock(UserError):
     """Selling more units than the shop holds of a stock-tracked item."""
+
+
+class StockShort(TillwrightError):
+    """A stock take matched fewer rows than it had lines: raised inside the transaction, which
+    then rolls back; the service names the short item from ``lines`` in a fresh read."""
+
+    def __init__(self, lines: tuple[tuple[int, Decimal], ...]) -> None:
+        super().__init__("a stock-tracked item is short")
+        self.lines = lines
 
 
 class SaleNotPayable(UserError):

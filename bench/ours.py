@@ -59,7 +59,7 @@ def workload(ours: Ours, db_path: str, tmp: Path, size: int) -> dict[str, Any]:
     from app.domain.text import search_terms
     from app.services.demo import DEMO_USERS
     from app.services.sales import SEARCH_LIMIT
-    from db.queries import BY_CODE
+    from db import sql
 
     rng = random.Random(SEED + size)
     raw = connect(db_path)
@@ -88,12 +88,12 @@ def workload(ours: Ours, db_path: str, tmp: Path, size: int) -> dict[str, Any]:
     for query in QUERIES:
         terms = search_terms(query)
         # The reader's own statement, rendered with its :name parameters for sqlite3.
-        searches.append(list(ours.context.reader.search_statement(terms, SEARCH_LIMIT)))
+        searches.append(list(sql.search_statement(terms, SEARCH_LIMIT, sqlite=True)))
     workload = {
         "db": db_path,
         "url": ours.context.engines.url,
         "home": str(tmp),
-        "by_code_sql": BY_CODE,
+        "by_code_sql": sql.BY_CODE,
         "scans": scans,
         "queries": list(QUERIES),
         "searches": searches,

@@ -16,25 +16,8 @@ from sqlalchemy import Engine, text
 
 from app.domain.cart import CartItem
 from app.domain.money import Currency, Money
+from db import sql
 from db.driver import Driver, read_rate
-
-_COLUMNS = """v.id, v.sku, v.display_name, v.price_minor, t.rate, p.sold_by_weight
-FROM variant v
-JOIN product p ON p.id = v.product_id
-JOIN tax_class t ON t.id = p.tax_class_id"""
-
-# One round trip for both cases: a barcode wins over a SKU that happens to look the same.
-BY_CODE = (
-    f"SELECT {_COLUMNS} WHERE v.id = COALESCE("
-    "(SELECT b.variant_id FROM barcode b WHERE b.code = :code), "
-    "(SELECT s.id FROM variant s WHERE s.sku = :code)) AND v.active AND p.active"
-)
-
-MIN_TRIGRAM = 3
-
-
-def _like_escape(term: str) -> str:
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 class SqlCatalogReader:
@@ -71,36 +54,14 @@ class SqlCatalogReader:
         )
 
     def item_by_code(self, code: str) -> CartItem | None:
-        row = self._run(BY_CODE, {"code": code}).fetchone()
+        row = self._run(sql.BY_CODE, {"code": code}).fetchone()
         return None if row is None else self._item(row)
 
     def search(self, terms: Sequence[str], limit: int) -> list[CartItem]:
         if not terms:
             return []
-        sql, params = self.search_statement(terms, limit)
-        return [self._item(row) for row in self._run(sql, params).fetchall()]
-
-    def search_statement(self, terms: Sequence[str], limit: int) -> tuple[str, dict[str, Any]]:
-        """The SQL and parameters of a name search (the bench runs it raw as its floor)."""
-        params: dict[str, Any] = {"limit": limit, "starts": _like_escape(terms[0]) + "%"}
-        long_terms = [t for t in terms if len(t) >= MIN_TRIGRAM]
-        filters: list[str] = []
-        for index, term in enumerate(terms):
-            if self._sqlite and term in long_terms:
-                continue  # matched by the FTS index below
-            params[f"t{index}"] = "%" + _like_escape(term) + "%"
-            filters.append(f"v.search_text LIKE :t{index} ESCAPE '\\'")
-        where = " AND ".join(["v.active", "p.active", *filters])
-        order = "ORDER BY (v.search_text LIKE :starts ESCAPE '\\') DESC, v.display_name, v.id"
-        if self._sqlite and long_terms:
-            params["match"] = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
-            sql = (
-                f"SELECT {_COLUMNS} JOIN variant_search f ON f.rowid = v.id "
-                f"WHERE variant_search MATCH :match AND {where} {order} LIMIT :limit"
-            )
-        else:
-            sql = f"SELECT {_COLUMNS} WHERE {where} {order} LIMIT :limit"
-        return sql, params
+        statement, params = sql.search_statement(terms, limit, self._sqlite)
+        return [self._item(row) for row in self._run(statement, params).fetchall()]
 
     def _run(self, sql: str, params: dict[str, Any]) -> Any:
         try:

@@ -17,16 +17,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.domain.money import Currency
 from app.errors import EnvironmentProblem
 from app.ports.system import JournalAnchor
-from db.repositories import (
-    CatalogRepository,
-    JournalRepository,
-    ParkedRepository,
-    RegisterRepository,
-    SaleRepository,
-    SettingsRepository,
-    StockRepository,
-    UserRepository,
-)
+from db.repositories.catalog import CatalogRepository
+from db.repositories.journal import JournalRepository
+from db.repositories.parked import ParkedRepository
+from db.repositories.sales import RegisterRepository, SaleRepository
+from db.repositories.settings import SettingsRepository
+from db.repositories.stock import StockRepository
+from db.repositories.users import UserRepository
 
 
 def explain(message: str) -> EnvironmentProblem:

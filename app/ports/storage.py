@@ -18,6 +18,7 @@ from app.domain.journal import JournalRecord
 from app.domain.users import Role
 from app.dto.catalog import TaxClassData, UpsertOutcome
 from app.dto.sales import ParkedSaleSummary, SaleReceipt
+from app.errors import InsufficientStock
 
 
 class CatalogReader(Protocol):
@@ -66,9 +67,13 @@ class StockRepository(Protocol):
     ) -> None:
         """Take (variant id, quantity) out of stock, one move per line.
 
-        Raises InsufficientStock naming the item if a stock-tracked variant would go below
-        zero; two tills can never both take the last unit.
+        Raises StockShort if a stock-tracked variant would go below zero (two tills can
+        never both take the last unit); the caller rolls back, then asks :meth:`shortage`.
         """
+        ...
+
+    def shortage(self, lines: Sequence[tuple[int, Decimal]]) -> InsufficientStock:
+        """The error naming the first item of ``lines`` the shop holds too little of."""
         ...
 
     def count(

@@ -25,7 +25,14 @@ from app.dto.sales import (
     SearchResult,
 )
 from app.dto.shop import ShopSettings
-from app.errors import DuplicateSale, NotFound, PermissionDenied, SaleNotPayable, UserError
+from app.errors import (
+    DuplicateSale,
+    NotFound,
+    PermissionDenied,
+    SaleNotPayable,
+    StockShort,
+    UserError,
+)
 from app.ports.storage import CatalogReader, UnitOfWorkFactory
 from app.ports.system import Clock
 
@@ -134,6 +141,9 @@ class SaleService:
                     [ln.price_overridden for ln in command.lines],
                 )
                 uow.commit()
+        except StockShort as short:
+            with self._uow_factory() as uow:
+                raise uow.stock.shortage(short.lines) from None
         except DuplicateSale:
             # Another attempt with the same id committed between our check and our insert.
             with self._uow_factory() as uow:
