@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.errors import UserError
-from app.services.demo import DEMO_PRODUCTS
 
 # The layers are imported inside the functions that wire them: `main.py run` must put the
 # till window on screen before SQLAlchemy (~200 ms to import) has loaded (main.py bench, d).
@@ -27,9 +26,11 @@ if TYPE_CHECKING:
     from app.domain.users import PinPolicy
     from app.services.auth import AuthService
     from app.services.catalog import CatalogService
+    from app.services.changes import ChangeFeed
     from app.services.journal import JournalService
     from app.services.sales import SaleService
     from app.services.shop import ShopService
+    from app.services.workers import WorkerHost
     from db.engine import Engines
     from db.queries import SqlCatalogReader
     from db.uow import SqlUnitOfWorkFactory
@@ -82,6 +83,8 @@ class Context:
     uow_factory: SqlUnitOfWorkFactory
     clock: SystemClock
     pin_policy: PinPolicy
+    changes: ChangeFeed
+    workers: WorkerHost
 
     def sales(self) -> SaleService:
         """A sale service bound to the shop's current settings (currency, tax mode)."""
@@ -90,6 +93,7 @@ class Context:
         return SaleService(self.uow_factory, self.reader, self.clock, self.shop.settings())
 
     def close(self) -> None:
+        self.workers.stop()
         self.reader.close()
         self.engines.dispose()
 
@@ -105,9 +109,11 @@ def build_context(
     from app.domain.users import PinPolicy
     from app.services.auth import AuthService
     from app.services.catalog import CatalogService
+    from app.services.changes import ChangeFeed
     from app.services.demo import DEMO_REGISTER
     from app.services.journal import JournalService
     from app.services.shop import ShopService, settings_from
+    from app.services.workers import WorkerHost
     from db.anchor import FileJournalAnchor
     from db.engine import make_engines
     from db.migrate import upgrade
@@ -124,7 +130,8 @@ def build_context(
     anchor = FileJournalAnchor(anchor_path(engines.url, home))
     policy = pin_policy or PinPolicy()
     currency = settings_from(shop_setting_values(engines.write)).currency
-    uow_factory = SqlUnitOfWorkFactory(engines.write, currency, anchor)
+    changes = ChangeFeed()
+    uow_factory = SqlUnitOfWorkFactory(engines.write, currency, anchor, changes)
     shop = ShopService(uow_factory)
     return Context(
         engines=engines,
@@ -138,6 +145,10 @@ def build_context(
         uow_factory=uow_factory,
         clock=clock,
         pin_policy=policy,
+        changes=changes,
+        # The long-lived workers (print queue, outbox) join here as they arrive; the till
+        # process starts them (TillBackendOpener), one-shot commands do not.
+        workers=WorkerHost([]),
     )
 
 
@@ -196,10 +207,13 @@ class TillBackendOpener:
     def __call__(self) -> Context:
         context = build_context(self._db, register_code=self._register)
         if shop_is_empty(context):
+            from app.services.demo import DEMO_PRODUCTS
+
             log.info(seed_demo(context, DEMO_PRODUCTS))
             context.close()
             context = build_context(self._db, register_code=self._register, migrate=False)
         context.shop.ensure_register(context.register_code, f"Till {context.register_code}")
+        context.workers.start()
         self.context = context
         return context
 
@@ -251,12 +265,14 @@ class Wiring:
         finally:
             opener.close()
 
-    def demo(self, db: str | None, register: str | None, products: int, sales: int) -> str:
+    def demo(self, db: str | None, register: str | None, products: int | None, sales: int) -> str:
+        from app.services.demo import DEMO_PRODUCTS
+
         context = build_context(db, register_code=register)
         try:
             if not shop_is_empty(context):
                 raise UserError("This database already holds a shop; use a new --db for the demo")
-            return seed_demo(context, products, sales)
+            return seed_demo(context, DEMO_PRODUCTS if products is None else products, sales)
         finally:
             context.close()
 

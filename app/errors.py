@@ -58,6 +58,10 @@ class EnvironmentProblem(TillwrightError):
     """The machine, not the user, is at fault: the message says what to do."""
 
 
+class Cancelled(TillwrightError):
+    """Long work stopped because the person asked it to; what it committed so far stays."""
+
+
 class JournalBroken(TillwrightError):
     """The fiscal journal's hash chain does not verify."""
 

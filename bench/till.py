@@ -21,7 +21,7 @@ def measure_scan(ours: Ours, floor: sqlite3.Connection, w: dict[str, Any]) -> di
     def floor_scan(code: str) -> float:
         start = clock()
         row = cursor.execute(sql, {"code": code}).fetchone()
-        _ = (row[0], row[1], row[2], row[3], row[4], bool(row[5]))  # the floor's "item"
+        _ = (*row[:5], bool(row[5]), row[6], row[7])  # the floor's "item"
         return (clock() - start) / 1000
 
     mine: list[float] = []

@@ -100,3 +100,8 @@ def _processor(type_: UTCDateTime, dialect: Dialect) -> Callable[[Any], Any]:
 def read_rate(stored: int) -> Decimal:
     """A tax rate as it comes back from a raw query (see db/types.py, RATE)."""
     return Decimal(stored).scaleb(-RATE.scale)
+
+
+def read_quantity(stored: int) -> Decimal:
+    """A quantity as it comes back from a raw query (see db/types.py, QUANTITY)."""
+    return Decimal(stored).scaleb(-QUANTITY.scale)

@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import Engine, text
 
 from app.domain.cart import CartItem
-from app.domain.money import Currency, Money
+from app.domain.money import Currency
 from db import sql
-from db.driver import Driver, read_rate
+from db.driver import Driver
 
 
 class SqlCatalogReader:
@@ -44,14 +44,7 @@ class SqlCatalogReader:
             self._local.driver = None
 
     def _item(self, row: Any) -> CartItem:
-        return CartItem(
-            row[0],
-            row[1],
-            row[2],
-            Money.from_minor(row[3], self._currency),
-            read_rate(row[4]),
-            bool(row[5]),
-        )
+        return sql.item_from_row(row, self._currency)
 
     def item_by_code(self, code: str) -> CartItem | None:
         row = self._run(sql.BY_CODE, {"code": code}).fetchone()

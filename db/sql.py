@@ -12,12 +12,36 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from app.domain.cart import CartItem
+from app.domain.money import Currency, Money
+from db.driver import read_quantity, read_rate
+
 # Catalog reads -------------------------------------------------------------------------
 
-ITEM_COLUMNS = """v.id, v.sku, v.display_name, v.price_minor, t.rate, p.sold_by_weight
+ITEM_COLUMNS = """v.id, v.sku, v.display_name, v.price_minor, t.rate, p.sold_by_weight,
+v.options, CASE WHEN v.track_stock THEN sb.quantity END
 FROM variant v
 JOIN product p ON p.id = v.product_id
-JOIN tax_class t ON t.id = p.tax_class_id"""
+JOIN tax_class t ON t.id = p.tax_class_id
+LEFT JOIN stock_balance sb ON sb.variant_id = v.id"""
+"""What the till shows of an item: id, SKU, name, price, tax rate, weighed, options, and the
+stock on hand (NULL when it is not tracked), as app.domain.cart.CartItem holds them."""
+
+
+def item_from_row(row: Sequence[Any], currency: Currency) -> CartItem:
+    """A row of ITEM_COLUMNS as the cart's item."""
+    on_hand = row[7]
+    return CartItem(
+        row[0],
+        row[1],
+        row[2],
+        Money.from_minor(row[3], currency),
+        read_rate(row[4]),
+        bool(row[5]),
+        row[6] or "",
+        None if on_hand is None else read_quantity(on_hand),
+    )
+
 
 # One round trip for both cases: a barcode wins over a SKU that happens to look the same.
 BY_CODE = (

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.domain.money import Currency
 from app.errors import EnvironmentProblem
-from app.ports.system import JournalAnchor
+from app.ports.system import ChangePublisher, JournalAnchor
 from db.repositories.catalog import CatalogRepository
 from db.repositories.journal import JournalRepository
 from db.repositories.parked import ParkedRepository
@@ -71,11 +71,14 @@ class SqlUnitOfWork:
         currency: Currency,
         anchor: JournalAnchor | None,
         driver_error: type[Exception],
+        publisher: ChangePublisher | None,
     ) -> None:
         self._factory = factory
         self._driver_error = driver_error
         self._currency = currency
         self._anchor = anchor
+        self._publisher = publisher
+        self._changes: list[tuple[str, str | int | None]] = []
 
     def __enter__(self) -> Self:
         self.session = self._factory()
@@ -95,6 +98,7 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self._changes = []  # what did not commit is not announced
         try:
             self.session.rollback()
         finally:
@@ -110,16 +114,32 @@ class SqlUnitOfWork:
             raise explain(str(error.orig)) from error
         if self._anchor is not None and self.journal.last is not None:
             self._anchor.write(*self.journal.last)
+        changes, self._changes = self._changes, []
+        if self._publisher is not None:
+            for topic, key in dict.fromkeys(changes):
+                self._publisher.publish(topic, key)
+
+    def changed(self, topic: str, key: str | int | None = None) -> None:
+        self._changes.append((topic, key))
 
 
 class SqlUnitOfWorkFactory:
     """Callable that opens a fresh unit of work: Sessions are not shared between threads."""
 
-    def __init__(self, engine: Engine, currency: Currency, anchor: JournalAnchor | None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        currency: Currency,
+        anchor: JournalAnchor | None,
+        publisher: ChangePublisher | None = None,
+    ) -> None:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.currency = currency
         self._anchor = anchor
+        self._publisher = publisher
         self._driver_error: type[Exception] = engine.dialect.loaded_dbapi.OperationalError
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._sessions, self.currency, self._anchor, self._driver_error)
+        return SqlUnitOfWork(
+            self._sessions, self.currency, self._anchor, self._driver_error, self._publisher
+        )

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from app.domain.users import Operator
     from app.dto.shop import ShopSettings
     from app.services.auth import AuthService
+    from app.services.changes import ChangeFeed
     from app.services.sales import SaleService
     from app.services.shop import ShopService
 
@@ -31,6 +32,9 @@ class TillBackend(Protocol):
 
     @property
     def auth(self) -> AuthService: ...
+
+    @property
+    def changes(self) -> ChangeFeed: ...
 
     def sales(self) -> SaleService: ...
 

@@ -30,6 +30,7 @@ from ui.common.failures import describe_failure
 from ui.common.i18n import install_translator, tr
 from ui.common.widgets import make_button
 from ui.signin.screen import LoginScreen
+from ui.tasks.broadcast import ChangeBroadcast
 from ui.tasks.runner import TaskRunner
 from ui.till.scanner import DEFAULT_GAP_MS, DEFAULT_MIN_LENGTH
 
@@ -65,6 +66,7 @@ class TillWindow(QMainWindow):
         self.setObjectName("tillWindow")
         self.setWindowTitle(APP_NAME)
         self.backend: TillBackend | None = None
+        self.broadcast: ChangeBroadcast | None = None
         self.till: TillScreen | None = None
         self.runner = TaskRunner(self)
         self._holder = BackendHolder()
@@ -164,6 +166,7 @@ class TillWindow(QMainWindow):
         self.pages.addWidget(till)
         self.till = till
         self.backend = backend
+        self.broadcast = ChangeBroadcast(backend.changes, self)
         self.register_label.setText(tr("Register {code}").format(code=backend.register_code))
         self._show_shop(settings)
         self.login.set_opening(False)
@@ -225,6 +228,8 @@ class TillWindow(QMainWindow):
         if self._closed:
             return
         self._closed = True
+        if self.broadcast is not None:
+            self.broadcast.close()
         if self.till is not None:
             self.till.shutdown()
         self.runner.shutdown()

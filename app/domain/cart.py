@@ -35,6 +35,11 @@ class CartItem:
     unit_price: Money
     tax_rate: Decimal
     sold_by_weight: bool
+    options: str = ""
+    """Option values as "Size: M / Colour: Red", to tell same-named variants apart."""
+    on_hand: Decimal | None = None
+    """Stock on hand when it was looked up; None for an item whose stock is not tracked.
+    Shown to the cashier, never trusted: completing the sale checks stock again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +191,7 @@ class Cart:
                     "shelf_price": str(ln.item.unit_price.amount),
                     "tax_rate": str(ln.item.tax_rate),
                     "sold_by_weight": ln.item.sold_by_weight,
+                    "options": ln.item.options,
                     "quantity": str(ln.quantity),
                     "unit_price": str(ln.unit_price.amount),
                     "discount": discount(ln.discount),
@@ -211,6 +217,7 @@ class Cart:
                 unit_price=Money.of(raw["shelf_price"], currency),
                 tax_rate=Decimal(raw["tax_rate"]),
                 sold_by_weight=bool(raw["sold_by_weight"]),
+                options=str(raw.get("options", "")),
             )
             line = CartLine(
                 cart._next_id,

@@ -200,5 +200,9 @@ class UnitOfWork(Protocol):
 
     def commit(self) -> None: ...
 
+    def changed(self, topic: str, key: str | int | None = None) -> None:
+        """Note a change to announce on the change feed once (and only if) this commits."""
+        ...
+
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]

@@ -36,6 +36,7 @@ class AuthService:
             if uow.users.by_username(username) is not None:
                 raise UserError(f"There is already a user called {username}")
             user_id = uow.users.add(username, display_name or username, role, pin_hash)
+            uow.changed("users", user_id)
             uow.commit()
         return user_id
 
@@ -76,6 +77,7 @@ class AuthService:
                     {"username": username, "until": locked_until.isoformat()},
                 )
             uow.users.set_failures(user.user_id, failures, locked_until)
+            uow.changed("users", user.user_id)
             uow.commit()
         if locked_until is not None:
             raise AuthenticationFailed(

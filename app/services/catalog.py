@@ -65,6 +65,7 @@ class CatalogService:
                 if tax_class.rate < 0 or tax_class.rate >= 100:
                     raise UserError(f"Tax rate {tax_class.rate} % is not between 0 and 100")
                 uow.catalog.save_tax_class(tax_class)
+            uow.changed("catalog")
             uow.commit()
 
     def save_products(
@@ -77,6 +78,8 @@ class CatalogService:
             if problems:
                 raise UserError("; ".join(problems.values()))
             outcome, _ = self._write(uow, drafts, operator)
+            uow.changed("catalog")
+            uow.changed("stock")
             uow.commit()
         return outcome
 
@@ -107,6 +110,8 @@ class CatalogService:
                 else:
                     problems.extend(_rows_problem(parsed, draft.handle, reason))
             outcome, recounted = self._write(uow, good, operator)
+            uow.changed("catalog")
+            uow.changed("stock")
             uow.commit()
         return ImportReport(
             parsed.format,

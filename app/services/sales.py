@@ -140,6 +140,8 @@ class SaleService:
                     [ln.variant_id for ln in command.lines],
                     [ln.price_overridden for ln in command.lines],
                 )
+                uow.changed("sale", command.sale_id)
+                uow.changed("stock")
                 uow.commit()
         except StockShort as short:
             with self._uow_factory() as uow:
@@ -244,6 +246,7 @@ class SaleService:
                 cart.to_snapshot(),
                 cart.totals().total.minor,
             )
+            uow.changed("parked", register_code)
             uow.commit()
         return parked_id
 
@@ -255,6 +258,7 @@ class SaleService:
         require(operator, None, Permission.PARK_SALE, "Recalling a sale")
         with self._uow_factory() as uow:
             snapshot = uow.parked.take(parked_id)
+            uow.changed("parked")
             uow.commit()
         if snapshot is None:
             raise NotFound("That parked sale has already been recalled")

@@ -67,6 +67,7 @@ class ShopService:
             result = settings_from(merged)  # validate before writing anything
             for key, value in values.items():
                 uow.settings.set(key, value)
+            uow.changed("settings")
             uow.commit()
         return result
 
@@ -77,4 +78,5 @@ class ShopService:
             raise UserError("A register code is up to 16 letters and digits")
         with self._uow_factory() as uow:
             uow.registers.ensure(code, name)
+            uow.changed("registers", code)
             uow.commit()

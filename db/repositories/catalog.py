@@ -18,7 +18,7 @@ from app.dto.catalog import TaxClassData, UpsertOutcome
 from app.errors import UserError
 from db import models as m
 from db import sql
-from db.driver import driver_for, in_list, read_rate
+from db.driver import driver_for, in_list
 
 
 def options_text(options: Sequence[tuple[str, str]]) -> str:
@@ -41,17 +41,7 @@ class CatalogRepository:
             sql.ITEMS_FOR_SALE.format(ids=ids),
             params,
         )
-        return {
-            variant_id: CartItem(
-                variant_id,
-                sku,
-                name,
-                Money.from_minor(price, self._currency),
-                read_rate(rate),
-                bool(weighed),
-            )
-            for variant_id, sku, name, price, rate, weighed in rows.fetchall()
-        }
+        return {row[0]: sql.item_from_row(row, self._currency) for row in rows.fetchall()}
 
     def tax_classes(self) -> list[TaxClassData]:
         rows = self._s.scalars(select(m.TaxClass).order_by(m.TaxClass.rate.desc()))

@@ -355,3 +355,23 @@ def test_sale_ids_are_client_made_uuids(shop):
     cart.add(sales.lookup(packaged(sales, 19)))
     sale_id = str(uuid.uuid4())
     assert sales.complete(cash_sale(sales, cart, sale_id=sale_id), cashier).sale_id == sale_id
+
+
+def test_open_screens_hear_of_a_sale_only_once_it_has_committed(shop):
+    sales = shop.sales()
+    cashier = shop.auth.login("cashier", "1234")
+    heard = []
+    shop.changes.subscribe(heard.append)
+    item = sales.lookup(packaged(sales, 3))
+    left = shop.catalog.stock_level(item.variant_id)
+
+    too_many = sales.new_cart()
+    too_many.add(item, left + 1)
+    with pytest.raises(InsufficientStock):
+        sales.complete(cash_sale(sales, too_many), cashier)
+    assert heard == []
+
+    cart = sales.new_cart()
+    cart.add(item)
+    receipt = sales.complete(cash_sale(sales, cart), cashier)
+    assert [(c.topic, c.key) for c in heard] == [("sale", receipt.sale_id), ("stock", None)]

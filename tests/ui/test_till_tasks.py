@@ -1,4 +1,5 @@
-"""The background writer: one worker thread, results back on the UI thread, in order."""
+"""The task runner: a one-worker "db" queue in order, an "io" pool beside it, progress and
+cancel, and the change broadcast; results back on the UI thread."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ import pytest
 from PySide6.QtCore import QThread
 from PySide6.QtWidgets import QApplication
 
+from app.errors import Cancelled
+from app.services.changes import ChangeFeed
+from ui.tasks.broadcast import ChangeBroadcast
 from ui.tasks.runner import TaskRunner
 
 
@@ -77,3 +81,92 @@ def test_shutdown_waits_and_then_refuses_work(runner: TaskRunner) -> None:
     assert finished.is_set()
     with pytest.raises(RuntimeError, match="shut down"):
         runner.submit(lambda: None, lambda _: None, lambda _: None)
+
+
+def test_io_queue_runs_beside_a_blocked_database_write(qtbot: Any, runner: TaskRunner) -> None:
+    """A search on "io" must not queue behind a slow write on "db"."""
+    release = threading.Event()
+    results: list[str] = []
+    runner.submit(lambda: release.wait(5) and "write", results.append, pytest.fail)
+    runner.submit(lambda: "search", results.append, pytest.fail, queue="io")
+    qtbot.waitUntil(lambda: results == ["search"])
+    release.set()
+    qtbot.waitUntil(lambda: results == ["search", "write"])
+
+
+def test_operations_report_progress_on_the_ui_thread(qtbot: Any, runner: TaskRunner) -> None:
+    ui_thread = QThread.currentThread()
+    reports: list[tuple[int, int | None, str, bool]] = []
+    done: list[str] = []
+
+    def operation(progress: Any) -> str:
+        for step in range(1, 4):
+            progress.report(step, 3, f"step {step}")
+        return "finished"
+
+    runner.start(
+        operation,
+        done.append,
+        pytest.fail,
+        queue="io",
+        on_progress=lambda r: reports.append(
+            (r.done, r.total, r.message, QThread.currentThread() is ui_thread)
+        ),
+    )
+    qtbot.waitUntil(lambda: done == ["finished"])
+    assert reports == [(1, 3, "step 1", True), (2, 3, "step 2", True), (3, 3, "step 3", True)]
+
+
+def test_a_cancelled_operation_stops_at_its_next_check(qtbot: Any, runner: TaskRunner) -> None:
+    started = threading.Event()
+    go_on = threading.Event()
+    steps: list[int] = []
+    errors: list[Exception] = []
+
+    def operation(progress: Any) -> None:
+        started.set()
+        go_on.wait(5)
+        for step in range(100):
+            progress.check()
+            steps.append(step)
+
+    handle = runner.start(operation, pytest.fail, errors.append, queue="io")
+    assert started.wait(5)
+    handle.cancel()
+    go_on.set()
+    qtbot.waitUntil(lambda: bool(errors))
+    assert isinstance(errors[0], Cancelled)
+    assert steps == []
+    assert handle.cancelled
+
+
+def test_a_job_cancelled_before_it_starts_never_runs(qtbot: Any, runner: TaskRunner) -> None:
+    release = threading.Event()
+    ran: list[str] = []
+    errors: list[Exception] = []
+    runner.submit(lambda: release.wait(5), lambda _: None, pytest.fail)
+    queued = runner.submit(lambda: ran.append("queued"), lambda _: None, errors.append)
+    queued.cancel()
+    release.set()
+    qtbot.waitUntil(lambda: bool(errors))
+    assert ran == []
+    assert isinstance(errors[0], Cancelled)
+
+
+def test_the_broadcast_re_emits_feed_changes_on_the_ui_thread(qtbot: Any) -> None:
+    feed = ChangeFeed()
+    broadcast = ChangeBroadcast(feed)
+    ui_thread = QThread.currentThread()
+    seen: list[tuple[str, object, bool]] = []
+    broadcast.changed.connect(
+        lambda topic, key: seen.append((topic, key, QThread.currentThread() is ui_thread))
+    )
+    worker = threading.Thread(target=lambda: feed.publish("sale", "abc"))
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(lambda: bool(seen))
+    assert seen == [("sale", "abc", True)]
+    broadcast.close()
+    feed.publish("sale", "later")
+    qtbot.wait(20)
+    assert len(seen) == 1

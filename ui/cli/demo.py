@@ -6,13 +6,12 @@ import argparse
 import sys
 from typing import Any
 
-from app.services.demo import DEMO_PRODUCTS
 from ui.cli.wiring import Wiring
 
 
 def register(commands: Any) -> None:
     demo = commands.add_parser("demo", help="seed a demo shop")
-    demo.add_argument("--products", type=int, default=DEMO_PRODUCTS)
+    demo.add_argument("--products", type=int, help="how many products (default 2000)")
     demo.add_argument("--sales", type=int, default=0)
     demo.set_defaults(func=cmd_demo)
 

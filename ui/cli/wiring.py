@@ -43,7 +43,7 @@ class Wiring(Protocol):
 
     def run_till(self, db: str | None, register: str | None, exit_when_ready: bool) -> int: ...
 
-    def demo(self, db: str | None, register: str | None, products: int, sales: int) -> str:
+    def demo(self, db: str | None, register: str | None, products: int | None, sales: int) -> str:
         """Seed a demo shop into an empty database; returns what was made."""
         ...
 
