@@ -143,6 +143,19 @@ def test_a_bad_answer_is_named_its_field_focused_and_nothing_written(
     assert opener.context.shop.state() is ShopState.EMPTY
 
 
+def test_a_country_offers_its_currency_time_zone_and_locale(qtbot: Any, first_run: Any) -> None:
+    window, _ = first_run
+    screen = window.setup_screen
+    assert screen is not None
+    screen.timezone.setFocus()
+    type_into(qtbot, screen.timezone, "Europe/Belfast")  # typed by hand: kept
+    screen.country.setFocus()
+    type_into(qtbot, screen.country, "GB")
+    assert screen.currency.text() == "GBP"
+    assert screen.locale_field.text() == "en_GB"
+    assert screen.timezone.text() == "Europe/Belfast"
+
+
 def test_the_set_up_screen_fits_1024_by_768(qtbot: Any, first_run: Any) -> None:
     window, _ = first_run
     screen = window.setup_screen
@@ -215,3 +228,24 @@ def test_the_demo_command_prints_the_pins_but_never_logs_them(home: Path, tmp_pa
     assert "Demo shop ready: 20 products" in log
     for pin in ("1234", "4321", "9999"):
         assert f"PIN {pin}" not in log
+
+
+def test_the_command_line_loads_no_service_before_the_window(tmp_path: Path) -> None:
+    # Every command, `run` included, builds the whole parser first: the set-up and staff
+    # commands must not pull the services (or Babel, or the product import) in with it.
+    probe = (
+        "import sys, main, ui.cli; ui.cli.parser(); "
+        "print(','.join(sorted(m for m in sys.modules if m.startswith("
+        "('app.services', 'app.formats', 'app.dto.setup', 'babel', 'sqlalchemy')))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env=_child_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""

@@ -13,14 +13,13 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from app.domain import shop as rules
 from app.domain.users import check_display_name, check_pin_strength, check_username
-from app.dto.setup import ShopSetup
 from app.errors import UserError
-from app.services.setup import ALREADY_A_SHOP
-from app.services.shop import DEFAULTS, ShopState
 from ui.cli.terminal import Terminal
 from ui.cli.wiring import Wiring
+
+# The services and the set-up rules are imported by the command that uses them: every
+# command, `run` included, imports this module, and the till's window must not wait for them.
 
 EXAMPLE = """\
 [shop]
@@ -75,6 +74,10 @@ def read_answers(path: Path) -> dict[str, Any]:
 
 
 def cmd_setup(args: argparse.Namespace, wiring: Wiring) -> int:
+    from app.dto.setup import ShopSetup
+    from app.services.setup import ALREADY_A_SHOP
+    from app.services.shop import ShopState
+
     terminal = Terminal()
     context = wiring.context(args.db)
     try:
@@ -100,6 +103,9 @@ def cmd_setup(args: argparse.Namespace, wiring: Wiring) -> int:
 
 def ask_answers(terminal: Terminal) -> dict[str, Any]:
     """Every question in turn, each answer checked as it is given."""
+    from app.domain import shop as rules
+    from app.services.shop import DEFAULTS
+
     ask = terminal.ask_checked
     terminal.say("Setting up a new shop. Press Enter to take the answer in [brackets].")
     shop: dict[str, Any] = {"name": ask("Shop name", rules.check_shop_name)}
