@@ -12,8 +12,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The demo shop, in its own folder of the data directory; `main.py run` opens a real shop.
 run: $(STAMP)
-	$(BIN)/python main.py run
+	$(BIN)/python main.py run --demo
 
 test: lint typecheck layers pytest
 

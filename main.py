@@ -13,7 +13,7 @@ import logging.handlers
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,9 +27,12 @@ if TYPE_CHECKING:
     from app.services.auth import AuthService
     from app.services.catalog import CatalogService
     from app.services.changes import ChangeFeed
+    from app.services.demo import DemoSummary
     from app.services.journal import JournalService
     from app.services.sales import SaleService
+    from app.services.setup import SetupService
     from app.services.shop import ShopService
+    from app.services.users import UserService
     from app.services.workers import WorkerHost
     from db.engine import Engines
     from db.queries import SqlCatalogReader
@@ -57,6 +60,11 @@ def database_url(explicit: str | None, home: Path) -> str:
     return explicit or os.environ.get("TILLWRIGHT_DB") or f"sqlite:///{home / 'tillwright.db'}"
 
 
+def demo_home(home: Path) -> Path:
+    """The demo shop's own data directory: `run --demo` never seeds a real shop's database."""
+    return home / "demo"
+
+
 def anchor_path(url: str, home: Path) -> Path:
     """Where the journal head is kept outside the database: beside a SQLite file, or in the
     data directory (one file per server and database) for PostgreSQL."""
@@ -77,6 +85,8 @@ class Context:
     register_code: str
     shop: ShopService
     auth: AuthService
+    users: UserService
+    setup: SetupService
     catalog: CatalogService
     journal: JournalService
     reader: SqlCatalogReader
@@ -112,7 +122,9 @@ def build_context(
     from app.services.changes import ChangeFeed
     from app.services.demo import DEMO_REGISTER
     from app.services.journal import JournalService
+    from app.services.setup import SetupService
     from app.services.shop import ShopService, settings_from
+    from app.services.users import UserService
     from app.services.workers import WorkerHost
     from db.anchor import FileJournalAnchor
     from db.engine import make_engines
@@ -132,14 +144,19 @@ def build_context(
     currency = settings_from(shop_setting_values(engines.write)).currency
     changes = ChangeFeed()
     uow_factory = SqlUnitOfWorkFactory(engines.write, currency, anchor, changes)
-    shop = ShopService(uow_factory)
+    shop = ShopService(uow_factory, clock)
+    auth = AuthService(uow_factory, clock, policy)
+    users = UserService(uow_factory, clock, auth)
+    catalog = CatalogService(uow_factory, clock)
     return Context(
         engines=engines,
         home=home,
         register_code=(register_code or os.environ.get("TILLWRIGHT_REGISTER") or DEMO_REGISTER),
         shop=shop,
-        auth=AuthService(uow_factory, clock, policy),
-        catalog=CatalogService(uow_factory, clock),
+        auth=auth,
+        users=users,
+        setup=SetupService(uow_factory, clock, auth, shop, users, catalog),
+        catalog=catalog,
         journal=JournalService(uow_factory, anchor),
         reader=SqlCatalogReader(engines.read, currency),
         uow_factory=uow_factory,
@@ -153,16 +170,15 @@ def build_context(
 
 
 def shop_is_empty(context: Context) -> bool:
-    from app.services.demo import DEMO_USERS
+    from app.services.shop import ShopState
 
-    with context.uow_factory() as uow:
-        return uow.users.by_username(DEMO_USERS[0][0]) is None and not uow.catalog.tax_classes()
+    return context.shop.state() is ShopState.EMPTY
 
 
-def seed_demo(context: Context, products: int, sales: int = 0) -> str:
+def seed_demo(context: Context, products: int, sales: int = 0) -> DemoSummary:
     from app.services.demo import DEMO_USERS, ring_up_demo_sales, seed_demo_shop
 
-    summary = seed_demo_shop(context.shop, context.auth, context.catalog, products)
+    summary = seed_demo_shop(context.setup, context.users, context.catalog, products)
     # The currency may have changed with the demo settings: rebuild the adapters around it.
     fresh = build_context(
         context.engines.url,
@@ -176,11 +192,7 @@ def seed_demo(context: Context, products: int, sales: int = 0) -> str:
         cashier = fresh.auth.login(DEMO_USERS[0][0], DEMO_USERS[0][3])
         done = ring_up_demo_sales(fresh.sales(), cashier, sales, products)
     fresh.close()
-    users = ", ".join(f"{u} (PIN {pin})" for u, _, _, pin in DEMO_USERS)
-    return (
-        f"Demo shop ready: {summary.products} products, {summary.variants} variants, "
-        f"{done} sales. Users: {users}"
-    )
+    return replace(summary, sales=done)
 
 
 def setup_logging(home: Path, verbose: bool = False) -> None:
@@ -196,30 +208,46 @@ def setup_logging(home: Path, verbose: bool = False) -> None:
 
 
 class TillBackendOpener:
-    """What the till runs on its database worker once its window is on screen: migrate,
-    seed the demo shop on the first run, make sure this till's register exists."""
+    """What the till runs on its database worker once its window is on screen: migrate, and
+    by the state of the shop (ShopService.state): a shop opens for selling (this till's
+    register made sure of, workers started); an empty database is seeded with the demo shop
+    in demo mode, else left empty for the window's first-run screen to set up. Called again
+    after that set-up, it opens the new shop afresh (its currency is wired into the
+    adapters)."""
 
-    def __init__(self, db: str | None, register: str | None) -> None:
+    def __init__(
+        self, db: str | None, register: str | None, *, demo: bool = False, home: Path | None = None
+    ) -> None:
         self._db = db
         self._register = register
+        self._demo = demo
+        self._home = home
         self.context: Context | None = None
 
     def __call__(self) -> Context:
-        context = build_context(self._db, register_code=self._register)
-        if shop_is_empty(context):
-            from app.services.demo import DEMO_PRODUCTS
+        from app.services.demo import DEMO_PRODUCTS
+        from app.services.shop import ShopState
 
-            log.info(seed_demo(context, DEMO_PRODUCTS))
+        self.close()
+        context = build_context(self._db, home=self._home, register_code=self._register)
+        state = context.shop.state()
+        if state is ShopState.EMPTY and self._demo:
+            log.info(seed_demo(context, DEMO_PRODUCTS).summary())
             context.close()
-            context = build_context(self._db, register_code=self._register, migrate=False)
-        context.shop.ensure_register(context.register_code, f"Till {context.register_code}")
-        context.workers.start()
+            context = build_context(
+                self._db, home=self._home, register_code=self._register, migrate=False
+            )
+            state = context.shop.state()
+        if state is ShopState.READY:
+            context.shop.ensure_register(context.register_code, f"Till {context.register_code}")
+            context.workers.start()
         self.context = context
         return context
 
     def close(self) -> None:
         if self.context is not None:
             self.context.close()
+            self.context = None
 
 
 class Wiring:
@@ -256,10 +284,17 @@ class Wiring:
         finally:
             engines.dispose()
 
-    def run_till(self, db: str | None, register: str | None, exit_when_ready: bool) -> int:
+    def run_till(
+        self, db: str | None, register: str | None, exit_when_ready: bool, demo: bool = False
+    ) -> int:
         from ui.app import run_till
 
-        opener = TillBackendOpener(db, register)
+        home = demo_home(data_dir()) if demo else None
+        if demo and db is None:
+            # The demo's own database, whatever TILLWRIGHT_DB says: a real shop's stays clean.
+            assert home is not None
+            db = f"sqlite:///{home / 'tillwright.db'}"
+        opener = TillBackendOpener(db, register, demo=demo, home=home)
         try:
             return run_till(opener, exit_when_ready=exit_when_ready)
         finally:
@@ -272,12 +307,14 @@ class Wiring:
         try:
             if not shop_is_empty(context):
                 raise UserError("This database already holds a shop; use a new --db for the demo")
-            return seed_demo(context, DEMO_PRODUCTS if products is None else products, sales)
+            made = seed_demo(context, DEMO_PRODUCTS if products is None else products, sales)
         finally:
             context.close()
+        log.info(made.summary())
+        return made.for_terminal()
 
     def seed_demo(self, context: Context, products: int, sales: int = 0) -> str:
-        return seed_demo(context, products, sales)
+        return seed_demo(context, products, sales).summary()
 
     def bench(self, products: int, compare: int) -> dict[str, Any]:
         from bench import run_bench

@@ -98,6 +98,20 @@ def make_shop(url: str, home: Path, products: int = 60):  # type: ignore[no-unty
     return main.build_context(url, home=home, pin_policy=FAST_PINS, migrate=False)
 
 
+def sales_journaled(context) -> int:  # type: ignore[no-untyped-def]
+    """Sale entries in the journal, which verifies. The set-up journals its own entries
+    (owner, settings, tax classes, users, prices), so tests count the sales."""
+    from sqlalchemy import text
+
+    assert context.journal.verify().ok
+    with context.engines.write.connect() as connection:
+        return int(
+            connection.execute(
+                text("SELECT COUNT(*) FROM journal_entry WHERE kind = 'sale'")
+            ).scalar_one()
+        )
+
+
 @pytest.fixture
 def shop(db_url: str, home: Path) -> Iterator[object]:
     """A seeded demo shop (60 products) on SQLite and on PostgreSQL."""

@@ -7,8 +7,9 @@ is already typing, and the till screen is built once it is open.
 
 With ``exit_when_ready`` (the benchmark's cold start) ``READY`` is printed once the sign-in
 window has been shown and painted, ``BACKEND`` once the shop is open and the till screen
-built; then the window is closed and 0 returned (1, with ``BACKEND FAILED: <why>`` on stderr,
-if the shop could not be opened).
+built (``SETUP`` instead when the database is empty and the first-run screen is shown); then
+the window is closed and 0 returned (1, with ``BACKEND FAILED: <why>`` on stderr, if the shop
+could not be opened).
 
 Every module imported on the way to ``READY`` is kept light: no SQLAlchemy, no Babel, none of
 the till screen's modules (see :mod:`ui.window`).
@@ -83,12 +84,18 @@ def run_till(open_backend: Callable[[], TillBackend], exit_when_ready: bool = Fa
         outcome.append(0)
         app.exit(0)
 
+    def setup_needed() -> None:
+        _say(sys.stdout, "SETUP")
+        outcome.append(0)
+        app.exit(0)
+
     def failed(message: str) -> None:
         _say(sys.stderr, f"BACKEND FAILED: {message}")
         outcome.append(1)
         app.exit(1)
 
     window.backend_ready.connect(ready)
+    window.setup_needed.connect(setup_needed)
     window.backend_failed.connect(failed)
     window.open_backend(open_backend)
     app.exec()

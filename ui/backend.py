@@ -18,7 +18,9 @@ if TYPE_CHECKING:
     from app.services.auth import AuthService
     from app.services.changes import ChangeFeed
     from app.services.sales import SaleService
+    from app.services.setup import SetupService
     from app.services.shop import ShopService
+    from app.services.users import UserService
 
 
 class TillBackend(Protocol):
@@ -32,6 +34,12 @@ class TillBackend(Protocol):
 
     @property
     def auth(self) -> AuthService: ...
+
+    @property
+    def users(self) -> UserService: ...
+
+    @property
+    def setup(self) -> SetupService: ...
 
     @property
     def changes(self) -> ChangeFeed: ...

@@ -5,6 +5,10 @@ on the database worker (:meth:`TillWindow.open_backend`). The till screen, with 
 imports behind it (dialogs, payment, search, Babel), is built once the shop is open
 (:meth:`TillWindow.attach`). Nothing here may import them at module level: this module is on
 the path to the first paint.
+
+An empty database (outside demo mode) gets the first-run screen instead of sign-in
+(ui.setup); once the shop is created it is opened afresh and its owner signs in. A manager or
+owner at the till reaches the staff screen (ui.staff) with the header's Staff button or F2.
 """
 
 from __future__ import annotations
@@ -13,8 +17,8 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QTranslator, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, QTranslator, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -36,6 +40,8 @@ from ui.till.scanner import DEFAULT_GAP_MS, DEFAULT_MIN_LENGTH
 
 if TYPE_CHECKING:
     from app.dto.shop import ShopSettings
+    from ui.setup.screen import SetupScreen
+    from ui.staff.screen import StaffDialog
     from ui.till.screen import TillScreen
 
 log = logging.getLogger(__name__)
@@ -54,6 +60,8 @@ class TillWindow(QMainWindow):
 
     backend_ready = Signal()
     backend_failed = Signal(str)
+    setup_needed = Signal()
+    """The database is empty: the first-run screen is showing."""
 
     def __init__(
         self,
@@ -68,6 +76,10 @@ class TillWindow(QMainWindow):
         self.backend: TillBackend | None = None
         self.broadcast: ChangeBroadcast | None = None
         self.till: TillScreen | None = None
+        self.setup_screen: SetupScreen | None = None
+        self.staff: StaffDialog | None = None
+        self.session: Session | None = None
+        self._opener: Callable[[], TillBackend] | None = None
         self.runner = TaskRunner(self)
         self._holder = BackendHolder()
         self._opening = False
@@ -85,6 +97,15 @@ class TillWindow(QMainWindow):
         self.sign_out_button.setMinimumWidth(120)
         self.sign_out_button.clicked.connect(self.sign_out)
         self.sign_out_button.hide()
+        self.staff_button = make_button("", "signOutButton")
+        self.staff_button.setMinimumWidth(120)
+        self.staff_button.hide()
+        self.staff_action = QAction(self)
+        self.staff_action.setShortcut(QKeySequence(Qt.Key.Key_F2))
+        self.staff_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.staff_action.triggered.connect(self.open_staff)
+        self.addAction(self.staff_action)
+        self.staff_button.clicked.connect(self.open_staff)
 
         header = QFrame()
         header.setObjectName("header")
@@ -95,6 +116,7 @@ class TillWindow(QMainWindow):
         header_row.addStretch(1)
         header_row.addWidget(self.register_label)
         header_row.addWidget(self.cashier_label)
+        header_row.addWidget(self.staff_button)
         header_row.addWidget(self.sign_out_button)
 
         self.login = LoginScreen(self._holder, self.runner)
@@ -121,27 +143,38 @@ class TillWindow(QMainWindow):
         sign-ins queued meanwhile run after it."""
         if self._opening or self.backend is not None:
             raise RuntimeError("the till's backend is already open or opening")
+        self._opener = opener
+        self.login.set_opening(True)
+        self._open(opener)
+
+    def _open(self, opener: Callable[[], TillBackend]) -> None:
         self._opening = True
         holder = self._holder
 
-        def open_shop() -> tuple[TillBackend, ShopSettings]:
+        def open_shop() -> tuple[TillBackend, ShopSettings, bool]:
+            from app.services.shop import ShopState
+
             try:
                 backend = opener()
-                # The shop's name and locale: a database read, so here and not on the UI.
+                # The shop's state, name and locale: database reads, so here, not on the UI.
+                empty = backend.shop.state() is ShopState.EMPTY
                 settings = backend.shop.settings()
             except Exception as error:
                 holder.fail(error)
                 raise
             holder.set(backend)
-            return backend, settings
+            return backend, settings, empty
 
-        self.login.set_opening(True)
         self.runner.submit(open_shop, self._opened, self._open_failed)
 
-    def _opened(self, opened: tuple[TillBackend, ShopSettings]) -> None:
-        backend, settings = opened
+    def _opened(self, opened: tuple[TillBackend, ShopSettings, bool]) -> None:
+        backend, settings, empty = opened
         self._opening = False
         try:
+            if empty:
+                self._show_setup(backend)
+                self.setup_needed.emit()
+                return
             self.attach(backend, settings)
         except Exception as error:  # a bug building the till: say so rather than hang
             self._open_failed(error)
@@ -151,8 +184,46 @@ class TillWindow(QMainWindow):
     def _open_failed(self, error: Exception) -> None:
         self._opening = False
         message = describe_failure(error, OPEN_FAILED)
+        if self.setup_screen is not None and self.pages.currentWidget() is self.setup_screen:
+            self.setup_screen.show_error(message)
         self.login.set_unavailable(message)
         self.backend_failed.emit(message)
+
+    # The first run ---------------------------------------------------------------------
+    def _show_setup(self, backend: TillBackend) -> None:
+        # Imported here: only a first run needs it (and Babel's data behind its checks).
+        from ui.setup.screen import SetupScreen
+
+        self.login.set_opening(False)
+        screen = SetupScreen(self.runner)
+        screen.created.connect(self._shop_created)
+        self.pages.addWidget(screen)
+        self.pages.setCurrentWidget(screen)
+        self.setup_screen = screen
+        self.shop_label.setText(tr("New shop"))
+        screen.begin(backend)
+
+    def _shop_created(self, owner: str) -> None:
+        """The shop is written: open it afresh (its currency is wired into the adapters),
+        then its owner signs in."""
+        opener = self._opener
+        assert opener is not None
+
+        def welcome() -> None:
+            self.backend_ready.disconnect(welcome)
+            screen = self.setup_screen
+            self.setup_screen = None
+            self.pages.setCurrentWidget(self.login)
+            if screen is not None:
+                self.pages.removeWidget(screen)
+                screen.deleteLater()
+            name = self.shop_label.text()
+            self.login.welcome(
+                owner, tr("{shop} is ready. Sign in as {owner}.").format(shop=name, owner=owner)
+            )
+
+        self.backend_ready.connect(welcome)
+        self._open(opener)
 
     def attach(self, backend: TillBackend, settings: ShopSettings) -> None:
         """Put the open shop behind the window: translation, header, the till screen."""
@@ -188,6 +259,7 @@ class TillWindow(QMainWindow):
     def retranslate(self) -> None:
         """(Re)apply the fixed texts, e.g. after the shop's translation was installed."""
         self.sign_out_button.setText(tr("Sign out"))
+        self.staff_button.setText(tr("Staff  F2"))
         if self.backend is not None:
             code = self.backend.register_code
             self.register_label.setText(tr("Register {code}").format(code=code))
@@ -203,11 +275,48 @@ class TillWindow(QMainWindow):
         if till is None:  # cannot happen: sign-in jobs run after the shop is attached
             log.error("signed in before the till screen was built")
             return
+        self.session = session
         self._show_shop(session.settings)
         self.cashier_label.setText(session.operator.display_name)
         self.sign_out_button.show()
+        self.staff_button.setVisible(self._may_open_staff())
         self.pages.setCurrentWidget(till)
         till.begin(session)
+
+    def _may_open_staff(self) -> bool:
+        from app.domain.users import Permission
+
+        session = self.session
+        return session is not None and session.operator.can(Permission.MANAGE_CASHIERS)
+
+    def open_staff(self) -> None:
+        """The staff screen, for a signed-in manager or owner (the service checks again)."""
+        till, backend = self.till, self.backend
+        if not self._may_open_staff() or till is None or backend is None:
+            return
+        if self.staff is not None or till.dialog is not None:
+            return
+        from ui.staff.screen import StaffDialog
+
+        assert self.session is not None
+        dialog = StaffDialog(self, self.runner, backend.users, self.session.operator)
+        self.staff = dialog
+
+        def closed(_result: int) -> None:
+            self.staff = None
+            dialog.deleteLater()
+            self._back_to_till()
+            # As the till does for its own dialogs: not every window manager hands the
+            # activation back, and the F-keys need it.
+            QTimer.singleShot(0, self, self._back_to_till)
+
+        dialog.finished.connect(closed)
+        dialog.open()
+
+    def _back_to_till(self) -> None:
+        if self.staff is None and self.till is not None and self.till.isVisible():
+            self.activateWindow()
+            self.till.focus_scan_field()
 
     def sign_out(self) -> None:
         till = self.till
@@ -218,8 +327,10 @@ class TillWindow(QMainWindow):
             till.banner.show_error(reason)
             return
         till.end()
+        self.session = None
         self.cashier_label.clear()
         self.sign_out_button.hide()
+        self.staff_button.hide()
         self.pages.setCurrentWidget(self.login)
         self.login.reset()
 

@@ -20,3 +20,4 @@ class ShopSettings:
     cash_increment: Decimal
     address: str = ""
     tax_id: str = ""
+    country: str = ""

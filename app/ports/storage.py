@@ -15,7 +15,7 @@ from typing import Any, Protocol, Self
 from app.domain.cart import CartItem
 from app.domain.catalog import ProductDraft
 from app.domain.journal import JournalRecord
-from app.domain.users import Role
+from app.domain.users import Attempt, Role
 from app.dto.catalog import TaxClassData, UpsertOutcome
 from app.dto.sales import ParkedSaleSummary, SaleReceipt
 from app.errors import InsufficientStock
@@ -53,6 +53,10 @@ class CatalogRepository(Protocol):
         self, drafts: Sequence[ProductDraft], at: datetime
     ) -> tuple[UpsertOutcome, dict[str, int]]:
         """Create or update products by handle; returns the outcome and variant ids by SKU."""
+        ...
+
+    def prices_by_sku(self, skus: Sequence[str]) -> dict[str, Decimal]:
+        """The current shelf price of each of these SKUs that exists (for the journal)."""
         ...
 
 
@@ -137,11 +141,31 @@ class UserRecord(Protocol):
 class UserRepository(Protocol):
     def by_username(self, username: str) -> UserRecord | None: ...
 
+    def by_id(self, user_id: int) -> UserRecord | None: ...
+
+    def all(self) -> Sequence[UserRecord]:
+        """Every user, active or not, by user name."""
+        ...
+
     def add(self, username: str, display_name: str, role: Role, pin_hash: str) -> int: ...
 
     def set_failures(
         self, user_id: int, failed_attempts: int, locked_until: datetime | None
     ) -> None: ...
+
+    def count_attempt(
+        self, user_id: int, now: datetime, max_failures: int, lock_until: datetime
+    ) -> Attempt:
+        """Count one sign-in attempt atomically (one conditional UPDATE), BEFORE the PIN is
+        checked, so guesses arriving together are each counted: LOCKED (nothing counted)
+        while the user is locked or disabled; LAST when this attempt reached
+        ``max_failures`` and locked the user until ``lock_until`` (the count starts again
+        from 0); COUNTED otherwise."""
+        ...
+
+    def set_active(self, user_id: int, active: bool) -> None: ...
+
+    def set_pin_hash(self, user_id: int, pin_hash: str) -> None: ...
 
 
 class SettingsRepository(Protocol):

@@ -15,10 +15,11 @@ from app.domain.barcode import validate_barcode
 from app.domain.catalog import ProductDraft
 from app.domain.users import Operator, Permission
 from app.dto.catalog import TaxClassData, UpsertOutcome
-from app.errors import ParseError, PermissionDenied, UserError
+from app.errors import ParseError, UserError
 from app.formats.product_csv import ParsedCatalog, RowProblem, parse_products_csv
 from app.ports.storage import UnitOfWork, UnitOfWorkFactory
 from app.ports.system import Clock
+from app.services.acting import acting
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +48,22 @@ class ImportReport:
         return text
 
 
-def _check(operator: Operator | None) -> None:
-    # operator None is the command line, run by whoever administers the shop PC.
-    if operator is not None and not operator.can(Permission.MANAGE_CATALOG):
-        raise PermissionDenied("Changing the catalog needs a manager")
+PRICES_PER_ENTRY = 500
+"""Price changes per "price.changed" journal entry: an import of 100 000 new prices makes
+200 entries, not one of megabytes or 100 000 of a few bytes."""
+
+
+def _authorised(uow: UnitOfWork, actor_id: int, permission: Permission) -> Operator:
+    """The acting user, resolved from the database; managers and owners change the catalog."""
+    return acting(uow, actor_id, permission, "Changing the catalog")
+
+
+def _rate_text(rate: Decimal) -> str:
+    return f"{rate.normalize():f}"  # 5.5000 as stored reads 5.5; 20 stays 20
+
+
+def _money_text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
 
 
 class CatalogService:
@@ -58,22 +71,43 @@ class CatalogService:
         self._uow_factory = uow_factory
         self._clock = clock
 
-    def save_tax_classes(self, classes: Sequence[TaxClassData], operator: Operator | None) -> None:
-        _check(operator)
+    def save_tax_classes(self, classes: Sequence[TaxClassData], actor_id: int) -> None:
+        """Create or change tax classes as the owner (a tax rate is a shop setting)."""
         with self._uow_factory() as uow:
-            for tax_class in classes:
-                if tax_class.rate < 0 or tax_class.rate >= 100:
-                    raise UserError(f"Tax rate {tax_class.rate} % is not between 0 and 100")
-                uow.catalog.save_tax_class(tax_class)
-            uow.changed("catalog")
+            actor = _authorised(uow, actor_id, Permission.MANAGE_SETTINGS)
+            self.save_tax_classes_in(uow, actor, classes)
             uow.commit()
 
-    def save_products(
-        self, drafts: Sequence[ProductDraft], operator: Operator | None
-    ) -> UpsertOutcome:
+    def save_tax_classes_in(
+        self, uow: UnitOfWork, actor: Operator, classes: Sequence[TaxClassData]
+    ) -> None:
+        """The same inside ``uow`` (the set-up's one transaction); journaled."""
+        before = {t.code: t for t in uow.catalog.tax_classes()}
+        for tax_class in classes:
+            if tax_class.rate < 0 or tax_class.rate >= 100:
+                raise UserError(f"Tax rate {tax_class.rate} % is not between 0 and 100")
+            old = before.get(tax_class.code)
+            if old == tax_class:
+                continue
+            uow.catalog.save_tax_class(tax_class)
+            uow.journal.append(
+                "tax_class.saved",
+                "",
+                actor.user_id,
+                self._clock.now(),
+                {
+                    "code": tax_class.code,
+                    "name": tax_class.name,
+                    "rate": _rate_text(tax_class.rate),
+                    "previous_rate": None if old is None else _rate_text(old.rate),
+                },
+            )
+        uow.changed("catalog")
+
+    def save_products(self, drafts: Sequence[ProductDraft], actor_id: int) -> UpsertOutcome:
         """Create or update products in one transaction; any bad product aborts them all."""
-        _check(operator)
         with self._uow_factory() as uow:
+            operator = _authorised(uow, actor_id, Permission.MANAGE_CATALOG)
             problems = self._conflicts(uow, drafts)
             if problems:
                 raise UserError("; ".join(problems.values()))
@@ -86,14 +120,16 @@ class CatalogService:
     def import_csv(
         self,
         text: str,
-        operator: Operator | None,
+        actor_id: int,
         *,
         format: str = "auto",
         mapping: Mapping[str, str] | None = None,
     ) -> ImportReport:
-        _check(operator)
+        with self._uow_factory() as uow:  # refused before the file is read
+            _authorised(uow, actor_id, Permission.MANAGE_CATALOG)
         parsed = parse_products_csv(text, format=format, mapping=mapping)
         with self._uow_factory() as uow:
+            operator = _authorised(uow, actor_id, Permission.MANAGE_CATALOG)
             known = {t.code for t in uow.catalog.tax_classes()}
             problems = list(parsed.problems)
             good: list[ProductDraft] = []
@@ -149,13 +185,15 @@ class CatalogService:
         return problems
 
     def _write(
-        self, uow: UnitOfWork, drafts: Sequence[ProductDraft], operator: Operator | None
+        self, uow: UnitOfWork, drafts: Sequence[ProductDraft], operator: Operator
     ) -> tuple[UpsertOutcome, int]:
         """Upsert the products, then set stock levels by one "count" move where they differ.
         Returns the outcome and how many products had their stock recounted."""
         now = self._clock.now()
+        before = uow.catalog.prices_by_sku([v.sku for d in drafts for v in d.variants])
         outcome, ids = uow.catalog.upsert_products(drafts, now)
-        user_id = operator.user_id if operator else None
+        self._journal_prices(uow, drafts, before, operator)
+        user_id = operator.user_id
         counted = {
             ids[variant.sku]: (variant.stock, draft.handle)
             for draft in drafts
@@ -167,6 +205,31 @@ class CatalogService:
         )
         recounted = {counted[vid][1] for vid in changed}
         return outcome, len(recounted)
+
+    def _journal_prices(
+        self,
+        uow: UnitOfWork,
+        drafts: Sequence[ProductDraft],
+        before: Mapping[str, Decimal],
+        operator: Operator,
+    ) -> None:
+        """One "price.changed" entry per PRICES_PER_ENTRY prices set or changed: SKU, the
+        price before (None for a new variant) and after, by whom."""
+        changes = [
+            {"sku": v.sku, "from": _money_text(before.get(v.sku)), "to": str(v.price)}
+            for d in drafts
+            for v in d.variants
+            if before.get(v.sku) != v.price
+        ]
+        now = self._clock.now()
+        for start in range(0, len(changes), PRICES_PER_ENTRY):
+            uow.journal.append(
+                "price.changed",
+                "",
+                operator.user_id,
+                now,
+                {"by": operator.username, "prices": changes[start : start + PRICES_PER_ENTRY]},
+            )
 
     def stock_level(self, variant_id: int) -> Decimal:
         with self._uow_factory() as uow:

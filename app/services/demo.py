@@ -2,7 +2,8 @@
 
 Deterministic (seeded), so two runs give the same catalog: realistic grocery and apparel
 names, valid EAN-13 barcodes, variants, weighed goods, three tax classes, stock, a register
-and the demo users listed in DEMO_USERS (also in the README).
+and the demo users listed in DEMO_USERS (also in the README). Like a real shop it is set up by
+SetupService (the owner first), and the owner then adds the other users and the products.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from app.domain.tender import Payment, Tender, TenderKind
 from app.domain.users import Operator, Role
 from app.dto.catalog import TaxClassData
 from app.dto.sales import CompleteSale
+from app.dto.setup import OwnerSetup, ShopSetup
 from app.errors import NotFound
-from app.services.auth import AuthService
 from app.services.catalog import CatalogService
 from app.services.sales import SaleService, commands_from_cart
-from app.services.shop import ShopService
+from app.services.setup import SetupService
+from app.services.users import UserService
 
 DEMO_REGISTER = "T1"
 DEMO_PRODUCTS = 2000
@@ -37,6 +39,21 @@ TAX_CLASSES = (
     TaxClassData("standard", "Standard rate", Decimal("20")),
     TaxClassData("reduced", "Reduced rate", Decimal("5.5")),
     TaxClassData("zero", "Zero rate", Decimal("0")),
+)
+_OWNER = DEMO_USERS[2]
+DEMO_SETUP = ShopSetup(
+    name="Corner Grocer & Goods",
+    address=("12 Harbour Street", "Kinsale"),
+    tax_id="IE1234567X",
+    country="IE",
+    currency="EUR",
+    timezone="Europe/Dublin",
+    locale="en_IE",
+    prices_include_tax=True,
+    cash_rounding=Decimal("0.05"),
+    register=DEMO_REGISTER,
+    tax_classes=TAX_CLASSES,
+    owner=OwnerSetup(_OWNER[0], _OWNER[1], _OWNER[3]),
 )
 
 _GROCERY = {
@@ -141,6 +158,21 @@ class DemoSummary:
     variants: int
     sales: int
 
+    def summary(self) -> str:
+        """For the log: never the PINs."""
+        return (
+            f"Demo shop ready: {self.products} products, {self.variants} variants, "
+            f"{self.sales} sales. Users: cashier, manager, owner (their PINs are in the README)"
+        )
+
+    def for_terminal(self) -> str:
+        """For the person who asked for the demo, on their own terminal: with the PINs."""
+        users = ", ".join(f"{u} (PIN {pin})" for u, _, _, pin in DEMO_USERS)
+        return (
+            f"Demo shop ready: {self.products} products, {self.variants} variants, "
+            f"{self.sales} sales. Users: {users}"
+        )
+
 
 def _price(rng: random.Random, low: int, high: int) -> Decimal:
     # Shelf prices end in 9, 5 or 0 cents, as real ones do.
@@ -218,39 +250,30 @@ def demo_products(count: int, seed: int = 7) -> Iterator[ProductDraft]:
 
 
 def seed_demo_shop(
-    shop: ShopService,
-    auth: AuthService,
+    setup: SetupService,
+    users: UserService,
     catalog: CatalogService,
     products: int,
     batch: int = 2000,
 ) -> DemoSummary:
-    """Settings, tax classes, users and ``products`` products, through the services."""
-    shop.update(
-        {
-            "shop.name": "Corner Grocer & Goods",
-            "shop.address": "12 Harbour Street\nKinsale",
-            "shop.tax_id": "IE1234567X",
-            "shop.currency": "EUR",
-            "shop.locale": "en_IE",
-            "shop.timezone": "Europe/Dublin",
-            "shop.prices_include_tax": "true",
-            "shop.cash_increment": "0.05",
-        }
-    )
-    shop.ensure_register(DEMO_REGISTER, "Front till")
-    catalog.save_tax_classes(TAX_CLASSES, None)
+    """The demo shop set up as a real one is (owner first), then its other users and
+    ``products`` products, added by the owner through the services."""
+    # The demo PINs (1234, 4321, 9999) are weak on purpose: they are published in the README
+    # and only ever written into a demo shop, so the seeder alone skips the strength rule.
+    owner_id = setup.create(DEMO_SETUP, weak_pin_allowed=True)
     for username, display, role, pin in DEMO_USERS:
-        auth.add_user(username, display, role, pin)
+        if role is not Role.OWNER:
+            users.add(owner_id, username, display, role, pin, weak_pin_allowed=True)
     variants = 0
     chunk: list[ProductDraft] = []
     for draft in demo_products(products):
         chunk.append(draft)
         variants += len(draft.variants)
         if len(chunk) >= batch:
-            catalog.save_products(chunk, None)
+            catalog.save_products(chunk, owner_id)
             chunk = []
     if chunk:
-        catalog.save_products(chunk, None)
+        catalog.save_products(chunk, owner_id)
     return DemoSummary(products, variants, 0)
 
 

@@ -1,13 +1,18 @@
-"""Shop settings: read once at start-up, written by the demo seeder and set-up screens."""
+"""Shop settings: read once at start-up; changed by the owner, journaled; the shop's state."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from collections.abc import Mapping
+from enum import StrEnum
 
-from app.domain.money import Currency, to_decimal
+from app.domain.money import Currency
+from app.domain.shop import check_cash_increment, check_register_code
+from app.domain.users import Operator, Permission
 from app.dto.shop import ShopSettings
 from app.errors import UserError
-from app.ports.storage import UnitOfWorkFactory
+from app.ports.storage import UnitOfWork, UnitOfWorkFactory
+from app.ports.system import Clock
+from app.services.acting import acting
 
 DEFAULTS: dict[str, str] = {
     "shop.name": "My Shop",
@@ -18,64 +23,90 @@ DEFAULTS: dict[str, str] = {
     "shop.timezone": "Europe/Dublin",
     "shop.prices_include_tax": "true",
     "shop.cash_increment": "0.01",
-}
-
-ALLOWED_CASH_INCREMENTS = {
-    Decimal("0.01"),
-    Decimal("0.05"),
-    Decimal("0.10"),
-    Decimal("0.20"),
-    Decimal("0.50"),
-    Decimal("1"),
+    "shop.country": "IE",
 }
 
 
-def settings_from(values: dict[str, str]) -> ShopSettings:
+class ShopState(StrEnum):
+    """What a database holds, decided in one place (:meth:`ShopService.state`)."""
+
+    EMPTY = "empty"
+    """Nothing yet: a new shop is set up here (``setup``, the first-run screen, the demo)."""
+    READY = "ready"
+    """A shop: settings, users and tax classes; tills open it."""
+
+
+def settings_from(values: Mapping[str, str]) -> ShopSettings:
     merged = {**DEFAULTS, **values}
-    increment = to_decimal(merged["shop.cash_increment"], "cash rounding increment")
-    if increment not in ALLOWED_CASH_INCREMENTS:
-        raise UserError(
-            f"Cash rounding increment {increment} is not one of "
-            f"{', '.join(str(i) for i in sorted(ALLOWED_CASH_INCREMENTS))}"
-        )
     return ShopSettings(
         name=merged["shop.name"],
         currency=Currency.of(merged["shop.currency"]),
         locale=merged["shop.locale"],
         timezone=merged["shop.timezone"],
         prices_include_tax=merged["shop.prices_include_tax"].lower() in {"1", "true", "yes"},
-        cash_increment=increment,
+        cash_increment=check_cash_increment(merged["shop.cash_increment"]),
         address=merged["shop.address"],
         tax_id=merged["shop.tax_id"],
+        country=merged["shop.country"],
     )
 
 
 class ShopService:
-    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow_factory = uow_factory
+        self._clock = clock
 
     def settings(self) -> ShopSettings:
         with self._uow_factory() as uow:
             return settings_from(uow.settings.all())
 
-    def update(self, values: dict[str, str]) -> ShopSettings:
+    def state(self) -> ShopState:
+        """Whether this database holds a shop. The one place that decides it: the till's
+        start-up, ``setup`` and ``demo`` all ask here."""
+        with self._uow_factory() as uow:
+            return self.state_in(uow)
+
+    def state_in(self, uow: UnitOfWork) -> ShopState:
+        """The same, inside ``uow`` (the set-up checks it again in its own transaction)."""
+        holds_a_shop = bool(uow.users.all() or uow.settings.all() or uow.catalog.tax_classes())
+        # A check that the database was not deleted or replaced behind the journal's anchor
+        # belongs here too, as a further state the till refuses to start on.
+        return ShopState.READY if holds_a_shop else ShopState.EMPTY
+
+    def update(self, actor_id: int, values: Mapping[str, str]) -> ShopSettings:
+        """Change settings as ``actor_id`` (the owner); journaled as "settings.changed"."""
+        with self._uow_factory() as uow:
+            actor = acting(uow, actor_id, Permission.MANAGE_SETTINGS, "Changing shop settings")
+            result = self.update_in(uow, actor, values)
+            uow.commit()
+        return result
+
+    def update_in(
+        self, uow: UnitOfWork, actor: Operator, values: Mapping[str, str]
+    ) -> ShopSettings:
+        """The same inside ``uow`` (the set-up's one transaction)."""
         unknown = set(values) - set(DEFAULTS)
         if unknown:
             raise UserError(f"Unknown setting {', '.join(sorted(unknown))}")
-        with self._uow_factory() as uow:
-            merged = {**uow.settings.all(), **values}
-            result = settings_from(merged)  # validate before writing anything
-            for key, value in values.items():
-                uow.settings.set(key, value)
+        before = uow.settings.all()
+        result = settings_from({**before, **values})  # validate before writing anything
+        changes = {
+            key: {"from": before.get(key), "to": value}
+            for key, value in values.items()
+            if before.get(key) != value
+        }
+        for key in changes:
+            uow.settings.set(key, values[key])
+        if changes:
+            uow.journal.append(
+                "settings.changed", "", actor.user_id, self._clock.now(), {"changes": changes}
+            )
             uow.changed("settings")
-            uow.commit()
         return result
 
     def ensure_register(self, code: str, name: str) -> None:
         """Create the till's register (its receipt counter) if it does not exist yet."""
-        code = code.strip().upper()
-        if not (code.isalnum() and len(code) <= 16):
-            raise UserError("A register code is up to 16 letters and digits")
+        code = check_register_code(code)
         with self._uow_factory() as uow:
             uow.registers.ensure(code, name)
             uow.changed("registers", code)

@@ -72,6 +72,20 @@ class CatalogRepository:
         )
         return {row.sku: row.handle for row in rows}
 
+    def prices_by_sku(self, skus: Sequence[str]) -> dict[str, Decimal]:
+        prices: dict[str, Decimal] = {}
+        wanted = list(set(skus))
+        # Chunked: PostgreSQL takes at most 65 535 parameters in one statement.
+        for start in range(0, len(wanted), 10_000):
+            rows = self._s.execute(
+                select(m.Variant.sku, m.Variant.price_minor).where(
+                    m.Variant.sku.in_(wanted[start : start + 10_000])
+                )
+            )
+            for row in rows:
+                prices[row.sku] = Money.from_minor(row.price_minor, self._currency).amount
+        return prices
+
     def _category_id(self, name: str) -> int | None:
         name = name.strip()
         if not name:

@@ -18,13 +18,17 @@ from tests.conftest import FAST_PINS
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "csv"
 
 
+# Who signs in at the import's prompts (stdin is not a terminal: one answer per line).
+MANAGER_SIGNS_IN = "manager\n4321\n"
+
+
 @pytest.fixture
 def empty_shop(db_url, home):
-    """A shop with tax classes and settings but no products."""
-    from app.services.demo import TAX_CLASSES
+    """A shop set up with the demo's settings, tax classes and users, but no products."""
+    from app.services.demo import seed_demo_shop
 
     context = main.build_context(db_url, home=home, pin_policy=FAST_PINS)
-    context.catalog.save_tax_classes(TAX_CLASSES, None)
+    seed_demo_shop(context.setup, context.users, context.catalog, 0)
     yield context
     context.close()
 
@@ -46,6 +50,7 @@ def _import(context, home, path, *extra):
         timeout=120,
         check=False,
         env={"TILLWRIGHT_HOME": str(home), "PATH": "/usr/bin:/bin"},
+        input=MANAGER_SIGNS_IN,
     )
 
 

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 
 from app.domain.money import Money
 from app.domain.pricing import Discount
+from tests.conftest import sales_journaled
 from ui.common.dialogs import NumberDialog, TextDialog
 from ui.till.dialogs import ApprovalDialog, DiscountDialog, ParkedDialog
 
@@ -51,7 +52,7 @@ def test_cashier_price_override_needs_a_manager(
     with qtbot.waitSignal(till.sale_completed) as completed:
         cashier.key(Qt.Key.Key_Return, cashier.amount_field)
     assert completed.args[0].lines[0].unit_price.amount == Decimal("9.99")
-    assert sqlite_shop.journal.verify().entries == 1
+    assert sales_journaled(sqlite_shop) == 1
     assert till.approver is None  # the approval was for that sale only
 
 

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from app.domain.money import Money
 from app.domain.tender import Payment, TenderKind
 from app.errors import EnvironmentProblem
+from tests.conftest import sales_journaled
 from ui.common.dialogs import ConfirmDialog
 from ui.till.screen import SALE_NOT_COMPLETED, LeftPage, Mode
 
@@ -48,7 +49,7 @@ def test_cash_with_change_shown_large(
     assert receipt.total == total
     assert till.cart.is_empty
     assert till.scan_field.hasFocus()
-    assert sqlite_shop.journal.verify().entries == 1
+    assert sales_journaled(sqlite_shop) == 1
 
 
 def test_quick_cash_button_and_exact_cash(
@@ -70,7 +71,7 @@ def test_quick_cash_button_and_exact_cash(
     with qtbot.waitSignal(till.sale_completed) as completed:
         cashier.key(Qt.Key.Key_F12, cashier.amount_field)
     assert completed.args[0].change.is_zero()
-    assert sqlite_shop.journal.verify().entries == 2
+    assert sales_journaled(sqlite_shop) == 2
 
 
 def test_split_card_then_cash(qtbot: Any, cashier: Any, codes: Any) -> None:
@@ -122,7 +123,7 @@ def test_esc_backs_out_of_payment(cashier: Any, codes: Any, sqlite_shop: Any) ->
     assert len(till.cart.lines) == 1
     assert till.scan_field.isEnabled()
     assert till.scan_field.hasFocus()
-    assert sqlite_shop.journal.verify().entries == 0
+    assert sales_journaled(sqlite_shop) == 0
 
 
 def test_esc_after_a_tender_asks_to_void_it(cashier: Any, codes: Any, sqlite_shop: Any) -> None:
@@ -137,7 +138,7 @@ def test_esc_after_a_tender_asks_to_void_it(cashier: Any, codes: Any, sqlite_sho
     assert till.mode is Mode.SALE
     assert till.payment_panel.payment is None
     assert len(till.cart.lines) == 1
-    assert sqlite_shop.journal.verify().entries == 0
+    assert sales_journaled(sqlite_shop) == 0
 
 
 def test_double_enter_on_pay_makes_one_sale(
@@ -155,7 +156,7 @@ def test_double_enter_on_pay_makes_one_sale(
     cashier.key(Qt.Key.Key_Return)
     cashier.key(Qt.Key.Key_F12)
     cashier.wait_idle()
-    assert sqlite_shop.journal.verify().entries == 1
+    assert sales_journaled(sqlite_shop) == 1
 
 
 def test_failure_keeps_the_sale_and_retry_reuses_the_sale_id(
@@ -186,7 +187,7 @@ def test_failure_keeps_the_sale_and_retry_reuses_the_sale_id(
         cashier.key(Qt.Key.Key_Return, cashier.amount_field)
     assert len(sale_ids) == 2
     assert sale_ids[0] == sale_ids[1]
-    assert sqlite_shop.journal.verify().entries == 1
+    assert sales_journaled(sqlite_shop) == 1
 
 
 def test_a_bug_is_logged_and_reported_plainly(

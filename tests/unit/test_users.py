@@ -15,7 +15,11 @@ from app.domain.users import (
     Permission,
     PinPolicy,
     Role,
+    check_display_name,
     check_pin_format,
+    check_pin_strength,
+    check_username,
+    dummy_pin_hash,
     hash_pin,
     is_locked,
     verify_pin,
@@ -211,3 +215,97 @@ def test_the_default_production_cost_round_trips() -> None:
     assert stored.split("$")[1] == str(PinPolicy().scrypt_log2_n)
     assert verify_pin("4321", stored)
     assert not verify_pin("4322", stored)
+
+
+# PINs a person chooses ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("pin", ["482916", "2580", "1357", "9021", "123459", "1123"])
+def test_a_good_pin_passes_the_strength_rule(pin: str) -> None:
+    assert check_pin_strength(pin) == pin
+
+
+@pytest.mark.parametrize("pin", ["1111", "000000", "99999999"])
+def test_one_digit_repeated_is_refused(pin: str) -> None:
+    with pytest.raises(UserError, match="one digit repeated"):
+        check_pin_strength(pin)
+
+
+@pytest.mark.parametrize("pin", ["1234", "4321", "2345", "0123", "9876", "7890", "3210", "123456"])
+def test_a_run_up_or_down_is_refused(pin: str) -> None:
+    with pytest.raises(UserError, match="counts up or down"):
+        check_pin_strength(pin)
+
+
+@pytest.mark.parametrize("pin", ["", "1", "12", "135", "12a4", "123456789"])
+def test_the_strength_rule_also_wants_four_to_eight_digits(pin: str) -> None:
+    with pytest.raises(UserError, match="4 to 8 digits"):
+        check_pin_strength(pin)
+
+
+def test_the_demo_pins_are_weak_by_this_rule() -> None:
+    # Which is why only the demo seeder may bypass it (app.services.demo).
+    for pin in ("1234", "4321", "9999"):
+        with pytest.raises(UserError):
+            check_pin_strength(pin)
+
+
+# Who manages whom ---------------------------------------------------------------------
+
+
+def test_a_manager_manages_cashiers_only() -> None:
+    manager = operator(Role.MANAGER)
+    assert manager.may_manage(Role.CASHIER)
+    assert not manager.may_manage(Role.MANAGER)
+    assert not manager.may_manage(Role.OWNER)
+    assert not manager.can(Permission.MANAGE_SETTINGS)
+
+
+def test_an_owner_manages_everyone_and_a_cashier_nobody() -> None:
+    assert all(operator(Role.OWNER).may_manage(role) for role in Role)
+    assert not any(operator(Role.CASHIER).may_manage(role) for role in Role)
+
+
+# The dummy hash for unknown users ------------------------------------------------------
+
+
+def test_the_dummy_hash_costs_what_the_policy_costs_and_matches_no_pin() -> None:
+    policy = PinPolicy(scrypt_log2_n=11, scrypt_r=4)
+    dummy = dummy_pin_hash(policy)
+    assert dummy.split("$")[:4] == hash_pin("2580", policy).split("$")[:4]
+    assert not any(verify_pin(pin, dummy) for pin in ("0000", "1234", "482916", ""))
+
+
+def test_verifying_against_the_dummy_runs_scrypt_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import hashlib
+
+    calls: list[int] = []
+    real = hashlib.scrypt
+
+    def counting(*args: object, **kwargs: object) -> bytes:
+        calls.append(int(kwargs["n"]))  # type: ignore[call-overload]
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(hashlib, "scrypt", counting)
+    verify_pin("1234", dummy_pin_hash(CHEAP))
+    assert calls == [1 << CHEAP.scrypt_log2_n]
+
+
+# Names ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("raw", "stored"), [("Aoife", "aoife"), (" sean_2 ", "sean_2")])
+def test_user_names_are_stored_lower_case(raw: str, stored: str) -> None:
+    assert check_username(raw) == stored
+
+
+@pytest.mark.parametrize("raw", ["", "2pac", "séan", "a b", "x" * 41, "a-b"])
+def test_bad_user_names_are_refused(raw: str) -> None:
+    with pytest.raises(UserError, match="user name"):
+        check_username(raw)
+
+
+def test_a_full_name_is_needed_and_tidied() -> None:
+    assert check_display_name("  Aoife   Byrne ") == "Aoife Byrne"
+    with pytest.raises(UserError, match="full name"):
+        check_display_name("   ")

@@ -13,12 +13,12 @@ import sys
 from collections.abc import Sequence
 
 from app.errors import TillwrightError
-from ui.cli import bench, catalog, database, demo, journal, till
+from ui.cli import bench, catalog, database, demo, journal, setup, till, users
 from ui.cli.wiring import Wiring
 
 log = logging.getLogger("tillwright")
 
-GROUPS = (till, demo, catalog, journal, database, bench)
+GROUPS = (till, setup, users, demo, catalog, journal, database, bench)
 
 
 def parser() -> argparse.ArgumentParser:

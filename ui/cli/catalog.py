@@ -7,14 +7,18 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from app.domain.users import Permission
 from app.errors import UserError
+from ui.cli.terminal import Terminal, sign_in
 from ui.cli.wiring import Wiring
 
 
 def register(commands: Any) -> None:
     imp = commands.add_parser("import", help="import data")
     what = imp.add_subparsers(dest="what", required=True)
-    products = what.add_parser("products", help="import a product CSV")
+    products = what.add_parser(
+        "products", help="import a product CSV (asks a manager's or the owner's PIN)"
+    )
     products.add_argument("file")
     products.add_argument(
         "--format", default="auto", choices=["auto", "shopify", "woocommerce", "generic"]
@@ -43,7 +47,10 @@ def cmd_import_products(args: argparse.Namespace, wiring: Wiring) -> int:
     mapping = dict(pair.split("=", 1) for pair in args.map or [])
     context = wiring.context(args.db)
     try:
-        report = context.catalog.import_csv(text, None, format=args.format, mapping=mapping or None)
+        operator = sign_in(context, Terminal(), Permission.MANAGE_CATALOG, "Importing products")
+        report = context.catalog.import_csv(
+            text, operator.user_id, format=args.format, mapping=mapping or None
+        )
     finally:
         context.close()
     sys.stdout.write(report.summary() + "\n")

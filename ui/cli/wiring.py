@@ -8,7 +8,9 @@ if TYPE_CHECKING:
     from app.services.auth import AuthService
     from app.services.catalog import CatalogService
     from app.services.journal import JournalService
+    from app.services.setup import SetupService
     from app.services.shop import ShopService
+    from app.services.users import UserService
 
 
 class CliContext(Protocol):
@@ -22,6 +24,12 @@ class CliContext(Protocol):
 
     @property
     def auth(self) -> AuthService: ...
+
+    @property
+    def users(self) -> UserService: ...
+
+    @property
+    def setup(self) -> SetupService: ...
 
     @property
     def catalog(self) -> CatalogService: ...
@@ -41,7 +49,11 @@ class Wiring(Protocol):
 
     def upgrade(self, db: str | None) -> None: ...
 
-    def run_till(self, db: str | None, register: str | None, exit_when_ready: bool) -> int: ...
+    def run_till(
+        self, db: str | None, register: str | None, exit_when_ready: bool, demo: bool
+    ) -> int:
+        """Open the till; ``demo``: the demo shop in its own data folder, seeded if empty."""
+        ...
 
     def demo(self, db: str | None, register: str | None, products: int | None, sales: int) -> str:
         """Seed a demo shop into an empty database; returns what was made."""

@@ -71,6 +71,7 @@ class LoginScreen(QWidget):
         self.status_label = QLabel()
         self.status_label.setObjectName("hint")
         self.status_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.status_label.setWordWrap(True)
         self.status_label.hide()
 
         self.keypad = Keypad(self.pin_field, enter_text="")  # labelled by retranslate()
@@ -136,6 +137,14 @@ class LoginScreen(QWidget):
         self.pin_field.clear()
         self.error_label.hide()
         self.username_field.setFocus()
+
+    def welcome(self, username: str, message: str) -> None:
+        """After the first-run set-up: the new owner's name filled in, the PIN to type."""
+        self.reset()
+        self.username_field.setText(username)
+        self.status_label.setText(message)
+        self.status_label.show()
+        self.pin_field.setFocus()
 
     def _username_entered(self) -> None:
         if self.username_field.text().strip():
