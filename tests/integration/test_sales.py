@@ -17,7 +17,7 @@ from app.domain.pricing import Discount
 from app.domain.users import Permission
 from app.errors import InsufficientStock, NotFound, PermissionDenied, SaleNotPayable
 from db import models as m
-from tests.integration.helpers import card_sale, cash_sale, packaged
+from tests.integration.helpers import card_sale, cash_sale, packaged, tamper
 
 
 def _count(context, model) -> int:
@@ -315,13 +315,11 @@ def test_journal_verify_detects_an_altered_row(shop, home):
     url = shop.engines.url
     assert _cli(home, url, "journal", "verify").returncode == 0
 
-    with shop.engines.write.begin() as connection:
-        connection.execute(
-            text(
-                'UPDATE journal_entry SET body = REPLACE(body, \'"total":"\', \'"total":"1\') '
-                "WHERE seq = 2"
-            )
-        )
+    tamper(
+        shop.engines,
+        'UPDATE journal_entry SET body = REPLACE(body, \'"total":"\', \'"total":"1\') '
+        "WHERE seq = 2",
+    )
     result = _cli(home, url, "journal", "verify")
     assert result.returncode != 0
     assert "entry 2" in result.stderr
@@ -335,14 +333,11 @@ def test_journal_verify_detects_a_removed_tail(shop, home):
         cart = sales.new_cart()
         cart.add(sales.lookup(packaged(sales, 16 + n)))
         sales.complete(cash_sale(sales, cart), cashier)
-    with shop.engines.write.begin() as connection:
-        connection.execute(text("DELETE FROM journal_entry WHERE seq = 3"))
-        connection.execute(
-            text(
-                "UPDATE journal_head SET seq = 2, "
-                "hash = (SELECT hash FROM journal_entry WHERE seq = 2)"
-            )
-        )
+    tamper(
+        shop.engines,
+        "DELETE FROM journal_entry WHERE seq = 3",
+        "UPDATE journal_head SET seq = 2, hash = (SELECT hash FROM journal_entry WHERE seq = 2)",
+    )
     result = _cli(home, shop.engines.url, "journal", "verify")
     assert result.returncode != 0
     assert "removed" in result.stderr
