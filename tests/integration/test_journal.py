@@ -31,13 +31,21 @@ def sell(shop, count: int, first: int = 1, register: str = "T1") -> list:  # typ
     return receipts
 
 
-def cli(home: Path, url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def cli(
+    home: Path, url: str, *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "main.py", "--db", url, *args],
         capture_output=True,
         text=True,
         input=stdin,
-        env={"TILLWRIGHT_HOME": str(home), "PATH": "/usr/bin:/bin"},
+        env={
+            "TILLWRIGHT_HOME": str(home),
+            "PATH": "/usr/bin:/bin",
+            # This computer's own keyring stays out of it: keyring's failing backend.
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+            **(env or {}),
+        },
         cwd=ROOT,
         timeout=120,
         check=False,
