@@ -157,5 +157,8 @@ KEY_HEAD = "UPDATE journal_head SET key_id = :key_id WHERE id = 1"
 
 ENTRY_HASH = "SELECT hash FROM journal_entry WHERE seq = :seq"
 
+READ_SNAPSHOT = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"
+"""PostgreSQL: what journal verification starts with, so its streams agree with each other."""
+
 # One statement: two tills recalling the same parked sale cannot both get it.
 TAKE_PARKED = "DELETE FROM parked_sale WHERE id = :id RETURNING snapshot"

@@ -137,6 +137,10 @@ class JournalRepository(Protocol):
         """Key every entry appended from now on (in this transaction too) with that key."""
         ...
 
+    def snapshot(self) -> None:
+        """Make every read of this unit of work see one moment (call it first)."""
+        ...
+
     def records(self) -> Generator[JournalRecord]:
         """Every entry in order, streamed (close it when stopping early)."""
         ...

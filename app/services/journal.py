@@ -137,6 +137,7 @@ class JournalService:
             anchors.append(own)
         key = self.keys.key(head.shop_id)
         with self._uow_factory() as uow:
+            uow.journal.snapshot()
             records, sales = uow.journal.records(), uow.journal.stored_sales()
             try:
                 audit = SaleAudit(sales, uow.journal.receipt_counters())

@@ -127,6 +127,13 @@ class JournalRepository:
     def enable_key(self, key_id: str) -> None:
         driver_for(self._s).execute(sql.KEY_HEAD, {"key_id": key_id})
 
+    def snapshot(self) -> None:
+        # PostgreSQL: one snapshot for every stream verification opens, or a sale committed
+        # between two of them would look deleted. SQLite's write transaction already is one.
+        driver = driver_for(self._s)
+        if driver.postgres:
+            driver.execute(sql.READ_SNAPSHOT, {})
+
     def records(self) -> Generator[JournalRecord]:
         entry = m.table(m.JournalEntry)
         result = self._s.connection().execute(

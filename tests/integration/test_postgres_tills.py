@@ -96,6 +96,24 @@ def _cart(shop: Any) -> Any:
     return cart
 
 
+@pytest.mark.postgres
+def test_verify_reads_one_snapshot_while_tills_keep_selling(postgres_url, home):
+    shop = make_shop(postgres_url, home)
+    try:
+        sell(shop, 2)
+        with shop.uow_factory() as uow:
+            uow.journal.snapshot()
+            counters = uow.journal.receipt_counters()
+            sell(shop, 1, first=5)  # another till commits between verification's reads
+            records = list(uow.journal.records())
+            stored = list(uow.journal.stored_sales())
+        assert counters == {"T1": 2}
+        assert len(records) == len(stored) == 2
+        assert shop.journal.verify().ok
+    finally:
+        shop.close()
+
+
 # Two tills, opposite orders ---------------------------------------------------------------
 
 
