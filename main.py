@@ -7,7 +7,6 @@ itself lives in ``ui.cli`` and the benchmark in ``bench``, and both are handed a
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import logging.handlers
 import os
@@ -65,17 +64,6 @@ def demo_home(home: Path) -> Path:
     return home / "demo"
 
 
-def anchor_path(url: str, home: Path) -> Path:
-    """Where the journal head is kept outside the database: beside a SQLite file, or in the
-    data directory (one file per server and database) for PostgreSQL."""
-    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        return Path(url.removeprefix("sqlite:///") + ".journal-head")
-    from sqlalchemy.engine import make_url
-
-    safe = make_url(url).render_as_string(hide_password=True)
-    return home / f"journal-head-{hashlib.sha256(safe.encode()).hexdigest()[:16]}"
-
-
 @dataclass
 class Context:
     """Everything the till and the commands need, wired once."""
@@ -121,16 +109,17 @@ def build_context(
     from app.services.catalog import CatalogService
     from app.services.changes import ChangeFeed
     from app.services.demo import DEMO_REGISTER
-    from app.services.journal import JournalService
+    from app.services.journal import AnchorKeeper, JournalKeyring, JournalService
     from app.services.setup import SetupService
     from app.services.shop import ShopService, settings_from
     from app.services.users import UserService
     from app.services.workers import WorkerHost
-    from db.anchor import FileJournalAnchor
+    from db.anchor import FileAnchorStore, database_label
     from db.engine import make_engines
     from db.migrate import upgrade
     from db.queries import SqlCatalogReader, shop_setting_values
     from db.uow import SqlUnitOfWorkFactory
+    from integrations.secrets import secret_store
 
     home = home or data_dir()
     home.mkdir(parents=True, exist_ok=True)
@@ -139,15 +128,18 @@ def build_context(
     if migrate:
         upgrade(engines.write)
     clock = SystemClock()
-    anchor = FileJournalAnchor(anchor_path(engines.url, home))
+    # The journal head is copied into the data directory, named by the database's shop id.
+    keeper = AnchorKeeper(FileAnchorStore(home / "journal"), database_label(engines.url))
+    keys = JournalKeyring(secret_store(home))
     policy = pin_policy or PinPolicy()
     currency = settings_from(shop_setting_values(engines.write)).currency
     changes = ChangeFeed()
-    uow_factory = SqlUnitOfWorkFactory(engines.write, currency, anchor, changes)
+    uow_factory = SqlUnitOfWorkFactory(engines.write, currency, keeper, changes, keys)
     shop = ShopService(uow_factory, clock)
     auth = AuthService(uow_factory, clock, policy)
     users = UserService(uow_factory, clock, auth)
     catalog = CatalogService(uow_factory, clock)
+    journal = JournalService(uow_factory, keeper, keys, clock)
     return Context(
         engines=engines,
         home=home,
@@ -157,7 +149,7 @@ def build_context(
         users=users,
         setup=SetupService(uow_factory, clock, auth, shop, users, catalog),
         catalog=catalog,
-        journal=JournalService(uow_factory, anchor),
+        journal=journal,
         reader=SqlCatalogReader(engines.read, currency),
         uow_factory=uow_factory,
         clock=clock,
@@ -165,7 +157,7 @@ def build_context(
         changes=changes,
         # The long-lived workers (print queue, outbox) join here as they arrive; the till
         # process starts them (TillBackendOpener), one-shot commands do not.
-        workers=WorkerHost([]),
+        workers=WorkerHost([journal.anchor_worker()]),
     )
 
 
@@ -230,6 +222,8 @@ class TillBackendOpener:
 
         self.close()
         context = build_context(self._db, home=self._home, register_code=self._register)
+        self.context = context  # closed by close() even when the check below refuses
+        context.journal.check_startup()  # a deleted or replaced database: never seed or sell
         state = context.shop.state()
         if state is ShopState.EMPTY and self._demo:
             log.info(seed_demo(context, DEMO_PRODUCTS).summary())

@@ -62,8 +62,18 @@ class Cancelled(TillwrightError):
     """Long work stopped because the person asked it to; what it committed so far stays."""
 
 
-class JournalBroken(TillwrightError):
-    """The fiscal journal's hash chain does not verify."""
+class JournalBroken(EnvironmentProblem):
+    """The fiscal journal was tampered with, or the database behind it was replaced or lost
+    entries: selling stops, and the message says what to do."""
+
+
+class JournalKeyMissing(EnvironmentProblem):
+    """The journal is keyed but this computer does not hold the key: new entries cannot be
+    written (they would break the chain)."""
+
+
+class ClockWrong(EnvironmentProblem):
+    """The till's clock is off (behind its last sale, or ahead of the database's clock)."""
 
 
 class DuplicateSale(TillwrightError):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -41,6 +41,7 @@ class Driver:
         self._cursor = raw.cursor()
         self._postgres = dialect.name == "postgresql"
         self._time: Callable[[Any], Any] = _processor(UTCDateTime(), dialect)
+        self._read_time = UTCDateTime().dialect_impl(dialect).result_processor(dialect, None)
         self._dialect = dialect
 
     @property
@@ -68,6 +69,15 @@ class Driver:
 
     def time(self, value: datetime) -> Any:
         return self._time(value)
+
+    def read_time(self, stored: Any) -> datetime | None:
+        """A stored (naive UTC) time as it comes back from a raw query, made aware."""
+        value = self._read_time(stored) if self._read_time is not None else stored
+        return None if value is None else value.astimezone(UTC)
+
+    @property
+    def dialect_name(self) -> str:
+        return str(self._dialect.name)
 
     def quantity(self, value: Decimal) -> int | None:
         return QUANTITY.process_bind_param(value, self._dialect)

@@ -228,6 +228,10 @@ class JournalHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     seq: Mapped[int]
     hash: Mapped[str] = mapped_column(String(64))
+    shop_id: Mapped[str] = mapped_column(String(36))
+    """Which shop this database is: random, made by the migration; names the anchors."""
+    key_id: Mapped[str | None] = mapped_column(String(16))
+    """The journal key new entries are keyed with; NULL until the shop has one."""
 
 
 class ParkedSale(Base):
@@ -239,3 +243,7 @@ class ParkedSale(Base):
     parked_at: Mapped[datetime]
     snapshot: Mapped[str] = mapped_column(Text)
     total_minor: Mapped[int] = mapped_column(BigInteger)
+
+
+# Each journal entry backs at most one sale (journal verify walks sales in this order).
+Index("ux_sale_journal_seq", Sale.journal_seq, unique=True)

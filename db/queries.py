@@ -8,16 +8,21 @@ folded ``variant.search_text`` column.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
 
 from app.domain.cart import CartItem
 from app.domain.money import Currency
 from db import sql
 from db.driver import Driver
+from db.uow import explain
+
+log = logging.getLogger(__name__)
 
 
 class SqlCatalogReader:
@@ -28,6 +33,9 @@ class SqlCatalogReader:
         self._currency = currency
         self._sqlite = engine.dialect.name == "sqlite"
         self._local = threading.local()
+        dbapi = engine.dialect.loaded_dbapi
+        # What a connection that died under us raises (a server restart, a dropped network).
+        self._lost: tuple[type[Exception], ...] = (dbapi.OperationalError, dbapi.InterfaceError)
 
     def _driver(self) -> Driver:
         # One autocommit connection per thread, kept open: a scan is then one statement.
@@ -58,11 +66,36 @@ class SqlCatalogReader:
 
     def _run(self, sql: str, params: dict[str, Any]) -> Any:
         try:
+            return self._attempt(sql, params)
+        except self._lost as error:
+            # The kept connection died (the server restarted): reconnect and try once more,
+            # so the first scan afterwards just works.
+            log.info("catalog reader reconnecting after: %s", error)
+        try:
+            return self._attempt(sql, params)
+        except self._lost as error:
+            raise explain(str(error)) from error
+
+    def _attempt(self, sql: str, params: dict[str, Any]) -> Any:
+        try:
             return self._driver().execute(sql, params)
+        except OperationalError as error:  # SQLAlchemy could not even connect: say why
+            self._forget()
+            raise explain(str(error.orig)) from error
         except Exception:
-            # A dropped server connection: forget it so the next lookup reconnects.
-            self.close()
+            self._forget()
             raise
+
+    def _forget(self) -> None:
+        """Drop this thread's connection, even a dead one, so the next lookup reconnects."""
+        driver: Driver | None = getattr(self._local, "driver", None)
+        self._local.driver = None
+        if driver is not None:
+            try:
+                driver.connection.invalidate()
+                driver.connection.close()
+            except Exception as error:  # it is already gone; nothing to give back
+                log.debug("closing a dead reader connection: %s", error)
 
 
 def shop_setting_values(engine: Engine) -> dict[str, str]:

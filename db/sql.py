@@ -132,7 +132,19 @@ INSERT_PAYMENT = (
 
 SALE_EXISTS = "SELECT 1 FROM sale WHERE id = :id"
 
-JOURNAL_HEAD = "SELECT seq, hash FROM journal_head WHERE id = 1"
+SALE_CLOCK = (
+    "SELECT (SELECT s.completed_at FROM sale s WHERE s.register_id = r.id "
+    "ORDER BY s.receipt_no DESC LIMIT 1), {now} FROM register r WHERE r.code = :code"
+)
+"""The register's last sale time and the database's clock (naive UTC, like stored times);
+``{now}`` is filled with DATABASE_NOW for the dialect."""
+
+DATABASE_NOW = {
+    "sqlite": "CURRENT_TIMESTAMP",
+    "postgresql": "(CURRENT_TIMESTAMP AT TIME ZONE 'UTC')",
+}
+
+JOURNAL_HEAD = "SELECT seq, hash, shop_id, key_id FROM journal_head WHERE id = 1"
 
 INSERT_ENTRY = (
     "INSERT INTO journal_entry (seq, kind, body, prev_hash, hash) "
@@ -140,3 +152,13 @@ INSERT_ENTRY = (
 )
 
 MOVE_HEAD = "UPDATE journal_head SET seq = :seq, hash = :hash WHERE id = 1"
+
+KEY_HEAD = "UPDATE journal_head SET key_id = :key_id WHERE id = 1"
+
+ENTRY_HASH = "SELECT hash FROM journal_entry WHERE seq = :seq"
+
+READ_SNAPSHOT = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"
+"""PostgreSQL: what journal verification starts with, so its streams agree with each other."""
+
+# One statement: two tills recalling the same parked sale cannot both get it.
+TAKE_PARKED = "DELETE FROM parked_sale WHERE id = :id RETURNING snapshot"

@@ -1,12 +1,15 @@
 """The unit of work: one Session, one write transaction, repositories bound to it.
 
-Commits whole or rolls back on exit. After a commit that appended to the journal, the new
-head is written to the journal anchor outside the database. Database failures that are the
-machine's fault (disk full, locked, server gone) become EnvironmentProblem with advice.
+Commits whole or rolls back on exit. After a commit that appended to the journal, the journal
+anchor is told the new head (it keeps a copy outside the database and never raises). Database
+failures that are the machine's fault (disk full, locked, server gone) become
+EnvironmentProblem with advice; a rollback that fails too (the connection is gone) never hides
+the error that caused it.
 """
 
 from __future__ import annotations
 
+import logging
 from types import TracebackType
 from typing import Self
 
@@ -16,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.domain.money import Currency
 from app.errors import EnvironmentProblem
-from app.ports.system import ChangePublisher, JournalAnchor
+from app.ports.system import ChangePublisher, JournalAnchor, JournalKeys
 from db.repositories.catalog import CatalogRepository
 from db.repositories.journal import JournalRepository
 from db.repositories.parked import ParkedRepository
@@ -24,6 +27,8 @@ from db.repositories.sales import RegisterRepository, SaleRepository
 from db.repositories.settings import SettingsRepository
 from db.repositories.stock import StockRepository
 from db.repositories.users import UserRepository
+
+log = logging.getLogger(__name__)
 
 
 def explain(message: str) -> EnvironmentProblem:
@@ -72,12 +77,14 @@ class SqlUnitOfWork:
         anchor: JournalAnchor | None,
         driver_error: type[Exception],
         publisher: ChangePublisher | None,
+        keys: JournalKeys | None = None,
     ) -> None:
         self._factory = factory
         self._driver_error = driver_error
         self._currency = currency
         self._anchor = anchor
         self._publisher = publisher
+        self._keys = keys
         self._changes: list[tuple[str, str | int | None]] = []
 
     def __enter__(self) -> Self:
@@ -86,7 +93,7 @@ class SqlUnitOfWork:
         self.stock = StockRepository(self.session)
         self.registers = RegisterRepository(self.session)
         self.sales = SaleRepository(self.session)
-        self.journal = JournalRepository(self.session)
+        self.journal = JournalRepository(self.session, self._keys)
         self.users = UserRepository(self.session)
         self.settings = SettingsRepository(self.session)
         self.parked = ParkedRepository(self.session, self._currency)
@@ -101,6 +108,14 @@ class SqlUnitOfWork:
         self._changes = []  # what did not commit is not announced
         try:
             self.session.rollback()
+        except Exception as failed:
+            # The connection is gone (a server restart, a dropped network): nothing can be
+            # committed on it anyway. Keep the error that got us here; with none, the work
+            # done was only reading, and it is done.
+            log.warning("rollback failed (%s); the connection is dropped", failed)
+            self.session.invalidate()
+            if exc is None:
+                return
         finally:
             self.session.close()
         problem = environment_problem(exc, self._driver_error)
@@ -113,7 +128,7 @@ class SqlUnitOfWork:
         except OperationalError as error:
             raise explain(str(error.orig)) from error
         if self._anchor is not None and self.journal.last is not None:
-            self._anchor.write(*self.journal.last)
+            self._anchor.moved(self.journal.last)
         changes, self._changes = self._changes, []
         if self._publisher is not None:
             for topic, key in dict.fromkeys(changes):
@@ -132,14 +147,21 @@ class SqlUnitOfWorkFactory:
         currency: Currency,
         anchor: JournalAnchor | None,
         publisher: ChangePublisher | None = None,
+        keys: JournalKeys | None = None,
     ) -> None:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.currency = currency
         self._anchor = anchor
         self._publisher = publisher
+        self._keys = keys
         self._driver_error: type[Exception] = engine.dialect.loaded_dbapi.OperationalError
 
     def __call__(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(
-            self._sessions, self.currency, self._anchor, self._driver_error, self._publisher
+            self._sessions,
+            self.currency,
+            self._anchor,
+            self._driver_error,
+            self._publisher,
+            self._keys,
         )

@@ -7,7 +7,6 @@ A card tender records the amount and the terminal's approval reference, never a 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -17,7 +16,8 @@ from app.domain.pricing import round_cash
 from app.errors import SaleNotPayable, UserError
 
 MAX_REFERENCE_DIGITS = 12
-_DIGIT_RUN = re.compile(r"\d(?:[ -]?\d)*")
+PAN_LENGTHS = range(13, 20)
+"""Card numbers (PANs) are 13 to 19 digits long, the last one a Luhn check digit."""
 
 
 class TenderKind(StrEnum):
@@ -36,21 +36,56 @@ class Tender:
     reference: str = ""
 
 
+def luhn_valid(digits: str) -> bool:
+    """The Luhn (mod 10) check every card number passes."""
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char)
+        if position % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def _digits(text: str) -> tuple[str, list[str]]:
+    """Every digit of ``text`` in order, and the runs of digits that only letters break.
+
+    Spaces (any number), dots, slashes, dashes, tabs and commas do not break a run: a card
+    number typed in groups is still one number. Unicode digits count as their values.
+    """
+    every: list[str] = []
+    runs: list[str] = []
+    run: list[str] = []
+    for char in text:
+        if char.isdecimal():
+            every.append(str(int(char)))
+            run.append(every[-1])
+        elif char.isalpha() and run:
+            runs.append("".join(run))
+            run = []
+    if run:
+        runs.append("".join(run))
+    return "".join(every), runs
+
+
 def check_card_reference(reference: str) -> str:
     """An approval reference is short text; anything that could hold a card number is refused.
 
     Approval codes are about six characters and retrieval reference numbers twelve digits,
-    while card numbers are 13–19: so more than 12 digits in a row (spaces and dashes allowed
-    between them) is refused outright, whatever follows or precedes them.
+    while card numbers are 13–19. So a run of more than 12 digits (whatever but letters lies
+    between them) is refused, and so is any 13–19 digit stretch of ALL the reference's digits
+    (letters between them too) that passes the Luhn check: a card number hidden among letters.
     """
     reference = reference.strip()
     if len(reference) > 64:
         raise UserError("The approval reference is longer than 64 characters")
-    for match in _DIGIT_RUN.finditer(reference):
-        if sum(c.isdigit() for c in match.group()) > MAX_REFERENCE_DIGITS:
-            raise UserError(
-                "That looks like a card number. Enter only the terminal's approval code"
-            )
+    every, runs = _digits(reference)
+    if any(len(run) > MAX_REFERENCE_DIGITS for run in runs) or any(
+        luhn_valid(every[start : start + length])
+        for length in PAN_LENGTHS
+        for start in range(len(every) - length + 1)
+    ):
+        raise UserError("That looks like a card number. Enter only the terminal's approval code")
     return reference
 
 

@@ -6,7 +6,7 @@ so unit tests hand them fakes (tests/fakes.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from types import TracebackType
@@ -14,7 +14,8 @@ from typing import Any, Protocol, Self
 
 from app.domain.cart import CartItem
 from app.domain.catalog import ProductDraft
-from app.domain.journal import JournalRecord
+from app.domain.journal import JournalHead, JournalRecord
+from app.domain.sale_audit import StoredSale
 from app.domain.users import Attempt, Role
 from app.dto.catalog import TaxClassData, UpsertOutcome
 from app.dto.sales import ParkedSaleSummary, SaleReceipt
@@ -96,6 +97,10 @@ class RegisterRepository(Protocol):
         """Take the next gapless receipt number inside the current transaction."""
         ...
 
+    def sale_clock(self, code: str) -> tuple[datetime | None, datetime]:
+        """When this register's last sale was made, and the database's clock now."""
+        ...
+
 
 class SaleRepository(Protocol):
     def receipt(self, sale_id: str) -> SaleReceipt | None: ...
@@ -121,10 +126,37 @@ class JournalRepository(Protocol):
         at: datetime,
         data: Mapping[str, Any],
     ) -> tuple[int, str]:
-        """Chain one entry onto the journal; returns its (seq, hash)."""
+        """Chain one entry onto the journal (keyed when the head says so); returns its
+        (seq, hash). Raises JournalBroken when an entry already follows the head (a row
+        inserted by hand) and JournalKeyMissing when the key is needed but not held."""
         ...
 
-    def records(self) -> Iterator[JournalRecord]: ...
+    def head(self) -> JournalHead | None:
+        """The head row (None only in a database that is not Tillwright's)."""
+        ...
+
+    def entry_hash(self, seq: int) -> str | None: ...
+
+    def enable_key(self, key_id: str) -> None:
+        """Key every entry appended from now on (in this transaction too) with that key."""
+        ...
+
+    def snapshot(self) -> None:
+        """Make every read of this unit of work see one moment (call it first)."""
+        ...
+
+    def records(self) -> Generator[JournalRecord]:
+        """Every entry in order, streamed (close it when stopping early)."""
+        ...
+
+    def stored_sales(self) -> Generator[StoredSale]:
+        """Every sale with its lines and payments, ordered by the journal entry it names,
+        streamed (app.domain.sale_audit; close it when stopping early)."""
+        ...
+
+    def receipt_counters(self) -> dict[str, int]:
+        """Each register's last receipt number issued."""
+        ...
 
 
 class UserRecord(Protocol):

@@ -1,10 +1,12 @@
-"""The machine the shop runs on: its clock, the journal head kept outside the database, and
-how long work reports progress and learns it was cancelled."""
+"""The machine the shop runs on: its clock, the journal head kept outside the database, the
+secrets kept outside it, and how long work reports progress and learns it was cancelled."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Protocol
+
+from app.domain.journal import Anchor, JournalHead
 
 
 class Clock(Protocol):
@@ -14,11 +16,68 @@ class Clock(Protocol):
 
 
 class JournalAnchor(Protocol):
-    """The journal head kept outside the database, so a removed tail is noticed."""
+    """Told the journal's new head after each commit that extended it, to keep a copy outside
+    the database. Never raises: failing to keep the copy must not turn a committed sale into a
+    reported failure (app.services.journal.AnchorKeeper logs it and re-anchors later)."""
 
-    def read(self) -> tuple[int, str] | None: ...
+    def moved(self, head: JournalHead) -> None: ...
 
-    def write(self, seq: int, hash_: str) -> None: ...
+
+class AnchorStore(Protocol):
+    """Copies of the journal head kept in this computer's data directory, one per shop id, and
+    which shop this computer last served at which database (db/anchor.py)."""
+
+    @property
+    def location(self) -> str:
+        """Where the copies are kept, for messages."""
+        ...
+
+    def read(self, shop_id: str) -> Anchor | None:
+        """This computer's copy of the head for that shop, if it has one."""
+        ...
+
+    def write(self, anchor: Anchor) -> None:
+        """Replace the copy atomically; never moves it back to an earlier entry."""
+        ...
+
+    def load(self, where: str) -> Anchor:
+        """A copy named by the person (``journal verify --anchor FILE``)."""
+        ...
+
+    def served(self, database: str) -> str | None:
+        """The shop id this computer last served at ``database`` (a URL, password hidden)."""
+        ...
+
+    def record_served(self, database: str, shop_id: str) -> None: ...
+
+
+class SecretStore(Protocol):
+    """Secrets kept outside the database, in the OS keyring (integrations/secrets.py)."""
+
+    @property
+    def description(self) -> str:
+        """What keeps the secrets, for messages ("the OS keyring (SecretService)")."""
+        ...
+
+    @property
+    def warning(self) -> str:
+        """Why the owner should know where the secrets are ("" for a proper keyring)."""
+        ...
+
+    def check_safe(self) -> None:
+        """Raise EnvironmentProblem when secrets cannot be kept safely here (no keyring, or
+        one that keeps them in plain text), saying what to do."""
+        ...
+
+    def get(self, name: str) -> str | None: ...
+
+    def set(self, name: str, value: str) -> None: ...
+
+
+class JournalKeys(Protocol):
+    """The shop's journal key, for the repository that appends keyed entries."""
+
+    def key(self, shop_id: str) -> bytes | None: ...
 
 
 class Progress(Protocol):

@@ -14,6 +14,7 @@ from app.domain.money import Money
 from app.domain.pricing import LineInput, Totals, price, round_cash
 from app.domain.tender import Tender, TenderKind, check_card_reference
 from app.domain.text import search_terms
+from app.domain.timecheck import check_sale_time
 from app.domain.users import Operator, Permission
 from app.dto.sales import (
     CompleteSale,
@@ -116,6 +117,8 @@ class SaleService:
                     uow.catalog.items_for_sale([ln.variant_id for ln in command.lines]),
                 )
                 now = self._clock.now()
+                # A clock gone back, or running ahead of the database's: refuse, with advice.
+                check_sale_time(now, *uow.registers.sale_clock(command.register_code))
                 receipt_no = uow.registers.next_receipt_no(command.register_code)
                 uow.stock.take(
                     [(line.variant_id, line.quantity) for line in command.lines],
@@ -226,10 +229,9 @@ class SaleService:
                 raise SaleNotPayable("A payment cannot be negative")
             if t.kind is TenderKind.CASH and t.tendered - t.amount != t.change:
                 raise SaleNotPayable("Cash handed over, amount and change do not add up")
-            if t.kind is TenderKind.CARD:
-                if not t.change.is_zero() or t.tendered != t.amount:
-                    raise SaleNotPayable("A card payment gives no change")
-                check_card_reference(t.reference)
+            if t.kind is TenderKind.CARD and (not t.change.is_zero() or t.tendered != t.amount):
+                raise SaleNotPayable("A card payment gives no change")
+            check_card_reference(t.reference)  # any tender: no card number is ever stored
 
     # Parking ------------------------------------------------------------------------
     def park(self, cart: Cart, operator: Operator, register_code: str, label: str = "") -> int:

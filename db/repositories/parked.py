@@ -1,4 +1,4 @@
-"""Parked carts: a snapshot per parked sale, taken back once."""
+"""Parked carts: a snapshot per parked sale, taken back once (by one till only)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from app.domain.money import Currency, Money
 from app.dto.sales import ParkedSaleSummary
 from db import models as m
+from db import sql
+from db.driver import driver_for
 
 
 class ParkedRepository:
@@ -61,10 +63,10 @@ class ParkedRepository:
         ]
 
     def take(self, parked_id: int) -> dict[str, Any] | None:
-        parked = self._s.get(m.ParkedSale, parked_id)
-        if parked is None:
+        # DELETE … RETURNING: of two tills recalling the same sale, the second one's DELETE
+        # waits for the first to commit, then matches nothing: only one gets the cart.
+        row = driver_for(self._s).execute(sql.TAKE_PARKED, {"id": parked_id}).fetchone()
+        if row is None:
             return None
-        snapshot: dict[str, Any] = json.loads(parked.snapshot)
-        self._s.delete(parked)
-        self._s.flush()
+        snapshot: dict[str, Any] = json.loads(row[0])
         return snapshot

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -35,6 +36,16 @@ class RegisterRepository:
         if number is None:
             raise NotFound(f"There is no register {code!r}; set it up first")
         return int(number)
+
+    def sale_clock(self, code: str) -> tuple[datetime | None, datetime]:
+        driver = driver_for(self._s)
+        statement = sql.SALE_CLOCK.format(now=sql.DATABASE_NOW[driver.dialect_name])
+        row = driver.execute(statement, {"code": code}).fetchone()
+        if row is None:
+            raise NotFound(f"There is no register {code!r}; set it up first")
+        database_now = driver.read_time(row[1])
+        assert database_now is not None  # CURRENT_TIMESTAMP is never NULL
+        return driver.read_time(row[0]), database_now
 
 
 _SALE = m.table(m.Sale)

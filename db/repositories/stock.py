@@ -1,4 +1,4 @@
-"""Stock balances and their moves: a sale takes stock with one conditional UPDATE per line."""
+"""Stock balances and their moves: a sale takes stock with one conditional UPDATE per variant."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ _LEVELS = (
     .where(_VARIANT.c.track_stock)
     .where(_BALANCE.c.variant_id.in_(bindparam("variants", expanding=True)))
 )
-# One conditional UPDATE per line: under concurrency the second till re-checks the row it
+# One conditional UPDATE per variant: under concurrency the second till re-checks the row it
 # waited for, sees the first till's decrement, and matches nothing.
 
 
@@ -43,10 +43,19 @@ class StockRepository:
     ) -> None:
         driver = driver_for(self._s)
         quantities = [(variant, driver.quantity(quantity)) for variant, quantity in lines]
+        # One UPDATE per variant, in variant order: two tills selling the same items in a
+        # different order then lock the rows in the same order and cannot deadlock.
+        merged: dict[int, Decimal] = {}
+        for variant, quantity in lines:
+            merged[variant] = merged.get(variant, Decimal(0)) + quantity
         taken = driver.executemany(
-            sql.TAKE_STOCK, [{"variant": v, "quantity": q} for v, q in quantities]
+            sql.TAKE_STOCK,
+            [
+                {"variant": variant, "quantity": driver.quantity(merged[variant])}
+                for variant in sorted(merged)
+            ],
         )
-        if taken != len(lines):
+        if taken != len(merged):
             # A tracked item is short: this sale cannot commit. The unit of work rolls back;
             # the service then asks shortage() which item it was.
             raise StockShort(tuple(lines))

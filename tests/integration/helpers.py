@@ -60,3 +60,27 @@ def packaged(sales: SaleService, n: int) -> str:
             continue
         return code
     raise AssertionError("no packaged item in the demo shop")
+
+
+def tamper(engines, *statements, **params) -> None:  # type: ignore[no-untyped-def]
+    """Run ``statements`` (with ``params``) as someone who owns the database would to rewrite
+    the journal: the append-only triggers are dropped (SQLite) or switched off (PostgreSQL)
+    first."""
+    from sqlalchemy import text
+
+    with engines.write.begin() as connection:
+        if engines.is_sqlite:
+            names = connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                "AND tbl_name IN ('journal_entry', 'journal_head')"
+            ).scalars()
+            for name in list(names):
+                connection.exec_driver_sql(f"DROP TRIGGER {name}")
+        else:
+            for table in ("journal_entry", "journal_head"):
+                connection.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        for statement in statements:
+            connection.execute(text(statement), params)
+        if not engines.is_sqlite:
+            for table in ("journal_entry", "journal_head"):
+                connection.exec_driver_sql(f"ALTER TABLE {table} ENABLE TRIGGER USER")

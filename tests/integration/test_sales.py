@@ -18,7 +18,7 @@ from app.domain.users import Permission
 from app.errors import InsufficientStock, NotFound, PermissionDenied, SaleNotPayable
 from db import models as m
 from tests.conftest import sales_journaled
-from tests.integration.helpers import card_sale, cash_sale, packaged
+from tests.integration.helpers import card_sale, cash_sale, packaged, tamper
 
 
 def _count(context, model) -> int:
@@ -317,14 +317,12 @@ def test_journal_verify_detects_an_altered_row(shop, home):
     assert _cli(home, url, "journal", "verify").returncode == 0
     second_sale = shop.journal.verify().head_seq - 1  # the set-up's entries come first
 
-    with shop.engines.write.begin() as connection:
-        connection.execute(
-            text(
-                'UPDATE journal_entry SET body = REPLACE(body, \'"total":"\', \'"total":"1\') '
-                "WHERE seq = :seq"
-            ),
-            {"seq": second_sale},
-        )
+    tamper(
+        shop.engines,
+        'UPDATE journal_entry SET body = REPLACE(body, \'"total":"\', \'"total":"1\') '
+        "WHERE seq = :seq",
+        seq=second_sale,
+    )
     result = _cli(home, url, "journal", "verify")
     assert result.returncode != 0
     assert f"entry {second_sale}" in result.stderr
@@ -339,15 +337,14 @@ def test_journal_verify_detects_a_removed_tail(shop, home):
         cart.add(sales.lookup(packaged(sales, 16 + n)))
         sales.complete(cash_sale(sales, cart), cashier)
     last = shop.journal.verify().head_seq
-    with shop.engines.write.begin() as connection:
-        connection.execute(text("DELETE FROM journal_entry WHERE seq = :seq"), {"seq": last})
-        connection.execute(
-            text(
-                "UPDATE journal_head SET seq = :seq, "
-                "hash = (SELECT hash FROM journal_entry WHERE seq = :seq)"
-            ),
-            {"seq": last - 1},
-        )
+    tamper(
+        shop.engines,
+        "DELETE FROM journal_entry WHERE seq = :seq",
+        "UPDATE journal_head SET seq = :before, "
+        "hash = (SELECT hash FROM journal_entry WHERE seq = :before)",
+        seq=last,
+        before=last - 1,
+    )
     result = _cli(home, shop.engines.url, "journal", "verify")
     assert result.returncode != 0
     assert "removed" in result.stderr

@@ -14,6 +14,7 @@ from app.domain.tender import (
     Payment,
     TenderKind,
     check_card_reference,
+    luhn_valid,
 )
 from app.errors import SaleNotPayable, UserError
 
@@ -278,3 +279,123 @@ def test_a_twelve_digit_retrieval_reference_is_accepted_but_thirteen_digits_are_
     assert check_card_reference("123456789012") == "123456789012"
     with pytest.raises(UserError, match="card number"):
         check_card_reference("1234 5678 9012 3")
+
+
+# Card numbers hidden in a reference ------------------------------------------------------
+
+
+def luhn_complete(body: str) -> str:
+    """``body`` with the check digit that makes it Luhn-valid."""
+    return next(body + d for d in "0123456789" if luhn_valid(body + d))
+
+
+# Published test card numbers, and made-up ones for the lengths that have none.
+TEST_PANS = [
+    "4222222222222",  # 13, Visa
+    "30569309025904",  # 14, Diners
+    "378282246310005",  # 15, Amex
+    "4111111111111111",  # 16, Visa
+    "6011000990139424",  # 16, Discover
+    luhn_complete("6212345678900000"),  # 17
+    luhn_complete("62212600000000000"),  # 18
+    luhn_complete("625094100652859999"),  # 19
+]
+
+
+def test_luhn_tells_card_numbers_from_other_digits() -> None:
+    assert all(luhn_valid(pan) for pan in TEST_PANS[:5])
+    assert not luhn_valid("4111111111111112")
+    assert sorted({len(pan) for pan in TEST_PANS}) == list(range(13, 20))
+
+
+@pytest.mark.parametrize("pan", TEST_PANS)
+def test_each_length_of_card_number_is_refused_plain_and_split_by_letters(pan: str) -> None:
+    with pytest.raises(UserError, match="card number"):
+        check_card_reference(pan)
+    with pytest.raises(UserError, match="card number"):
+        check_card_reference("x".join(pan[i : i + 3] for i in range(0, len(pan), 3)))
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        "4111  1111  1111  1111",  # double spaces
+        "4111.1111.1111.1111",
+        "4111/1111/1111/1111",
+        "4111\t1111\t1111\t1111",
+        "4111,1111,1111,1111",
+        "4111 - 1111 - 1111 - 1111",
+        "card 4111a1111b1111c1111 ok",  # letters between the groups
+        "A4B1C1D1E1F1G1H1I1J1K1L1M1N1O1P1",  # one letter between every digit
+        "auth 12 pan 3782 8224 6310 005",  # a 15-digit Amex after other digits
+        "４１１１１１１１１１１１１１１１",  # full-width digits are digits too
+    ],
+)
+def test_a_card_number_is_refused_whatever_separates_its_digits(reference: str) -> None:
+    with pytest.raises(UserError, match="looks like a card number"):
+        check_card_reference(reference)
+
+
+def test_thirteen_digits_separated_only_by_spaces_or_punctuation_are_refused_as_today() -> None:
+    with pytest.raises(UserError, match="card number"):
+        check_card_reference("1234.5678.9012.3")  # 13 digits, not Luhn-valid
+    assert check_card_reference("RRN 123456789012") == "RRN 123456789012"
+
+
+def test_many_short_codes_are_accepted_when_no_stretch_is_a_card_number() -> None:
+    # 14 digits in all, broken by letters, and no 13/14-digit stretch passes Luhn.
+    reference = "A 1234567 B 1234568"
+    digits = "12345671234568"
+    assert not luhn_valid(digits) and not luhn_valid(digits[1:]) and not luhn_valid(digits[:13])
+    assert check_card_reference(reference) == reference
+
+
+SEPARATORS = st.text(alphabet=" \t.,/-_:;|" + "abcXYZ", min_size=0, max_size=3)
+
+
+@st.composite
+def hidden_pans(draw: st.DrawFn) -> str:
+    """A Luhn-valid 13–19 digit number, its digits split by any separators, in some text."""
+    length = draw(st.integers(min_value=13, max_value=19))
+    body = draw(st.text(alphabet="0123456789", min_size=length - 1, max_size=length - 1))
+    pan = luhn_complete(body)
+    pieces = [pan[0]]
+    for digit in pan[1:]:
+        pieces.append(draw(SEPARATORS) + digit)
+    before = draw(st.text(alphabet="ABC xyz#", max_size=6))
+    after = draw(st.text(alphabet="ABC xyz#", max_size=6))
+    return (before + "".join(pieces) + after)[:64]
+
+
+@PROPERTY
+@given(reference=hidden_pans())
+def test_property_a_luhn_valid_card_number_anywhere_is_refused(reference: str) -> None:
+    if len(reference.strip()) > 64:
+        return
+    with pytest.raises(UserError):
+        check_card_reference(reference)
+
+
+@PROPERTY
+@given(
+    reference=st.text(
+        alphabet=st.characters(codec="utf-8", exclude_categories=("Nd", "Cs")), max_size=40
+    ).flatmap(
+        lambda text: st.lists(st.sampled_from("0123456789"), max_size=12).map(
+            lambda digits: text + "".join(digits)
+        )
+    )
+)
+def test_property_twelve_digits_or_fewer_are_always_accepted(reference: str) -> None:
+    assert check_card_reference(reference) == reference.strip()
+
+
+@PROPERTY
+@given(
+    digits=st.text(alphabet="0123456789", min_size=13, max_size=30),
+    separator=st.sampled_from([" ", "  ", ".", "/", "\t", ",", "-", " . "]),
+)
+def test_property_more_than_twelve_digits_in_a_row_are_refused(digits: str, separator: str) -> None:
+    reference = separator.join(digits[i : i + 4] for i in range(0, len(digits), 4))
+    with pytest.raises(UserError):
+        check_card_reference(reference[:64])

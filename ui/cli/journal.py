@@ -1,12 +1,14 @@
-"""``journal verify``: check the fiscal journal's hash chain and its head outside the database."""
+"""``journal verify`` and ``journal key create|export|import``: the fiscal journal on the
+command line."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from typing import Any
 
-from ui.cli.wiring import Wiring
+from ui.cli.wiring import CliContext, Wiring
 
 BROKEN = 4
 
@@ -14,19 +16,105 @@ BROKEN = 4
 def register(commands: Any) -> None:
     journal = commands.add_parser("journal", help="the fiscal journal")
     what = journal.add_subparsers(dest="what", required=True)
-    what.add_parser("verify", help="check the hash chain").set_defaults(func=cmd_verify)
+    verify = what.add_parser(
+        "verify",
+        help="check the hash chain, the sale tables and the copies of the journal head",
+    )
+    verify.add_argument(
+        "--anchor",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a copy of the journal head from another till's data directory (repeatable)",
+    )
+    verify.set_defaults(func=cmd_verify)
+    key = what.add_parser("key", help="the journal key kept in the OS keyring")
+    key_what = key.add_subparsers(dest="key_what", required=True)
+    key_what.add_parser(
+        "create", help="make the journal key and key every new entry with it (owner)"
+    ).set_defaults(func=cmd_key_create)
+    key_what.add_parser(
+        "export", help="print the key, for another till sharing this database (owner)"
+    ).set_defaults(func=cmd_key_export)
+    key_what.add_parser(
+        "import", help="keep the key printed by `journal key export` on another till (owner)"
+    ).set_defaults(func=cmd_key_import)
 
 
 def cmd_verify(args: argparse.Namespace, wiring: Wiring) -> int:
     context = wiring.context(args.db)
     try:
-        result = context.journal.verify()
+        result = context.journal.verify(args.anchor)
     finally:
         context.close()
+    anchors = (
+        f"head kept in {len(result.anchors)} place(s): {', '.join(result.anchors)}"
+        if result.anchors
+        else "no copy of the head outside the database"
+    )
+    summary = (
+        f"{result.entries} entries, head #{result.head_seq} {result.head_hash}; "
+        f"{result.keying}; {anchors}; {result.checked} sales match the sale tables"
+    )
     if result.ok:
-        sys.stdout.write(
-            f"Journal OK: {result.entries} entries, head #{result.head_seq} {result.head_hash}\n"
-        )
+        sys.stdout.write(f"Journal OK: {summary}\n")
         return 0
-    sys.stderr.write(f"Journal BROKEN at entry {result.bad_seq}: {result.problem}\n")
+    state = "UNANCHORED" if result.unanchored and len(result.problems) == 1 else "BROKEN"
+    where = f" at entry {result.bad_seq}" if result.bad_seq is not None else ""
+    sys.stderr.write(f"Journal {state}{where}: {summary}\n")
+    for problem in result.problems:
+        sys.stderr.write(f"  - {problem}\n")
+    if result.more_problems:
+        sys.stderr.write(f"  … and {result.more_problems} more\n")
     return BROKEN
+
+
+def _ask(prompt: str, secret: bool = False) -> str:
+    """A line from the terminal; piped input is read as it comes (for scripts and tests)."""
+    if sys.stdin.isatty():
+        return getpass.getpass(prompt) if secret else input(prompt)
+    sys.stderr.write(prompt)
+    sys.stderr.flush()
+    return sys.stdin.readline().rstrip("\n")
+
+
+def _owner(context: CliContext) -> Any:
+    username = _ask("Owner's user name: ")
+    return context.auth.login(username, _ask("PIN: ", secret=True))
+
+
+def cmd_key_create(args: argparse.Namespace, wiring: Wiring) -> int:
+    context = wiring.context(args.db, args.register)
+    try:
+        done = context.journal.create_key(_owner(context), context.register_code)
+    finally:
+        context.close()
+    if done.warning:
+        sys.stderr.write(done.warning + "\n")
+    sys.stdout.write(
+        f"Journal keyed from entry {done.from_seq} with key {done.key_id}, kept in "
+        f"{done.store}. Other tills sharing this database need it too: run "
+        "`main.py journal key export` here and `main.py journal key import` there.\n"
+    )
+    return 0
+
+
+def cmd_key_export(args: argparse.Namespace, wiring: Wiring) -> int:
+    context = wiring.context(args.db)
+    try:
+        key = context.journal.export_key(_owner(context))
+    finally:
+        context.close()
+    sys.stdout.write(key + "\n")
+    return 0
+
+
+def cmd_key_import(args: argparse.Namespace, wiring: Wiring) -> int:
+    context = wiring.context(args.db)
+    try:
+        owner = _owner(context)
+        key_id = context.journal.import_key(owner, _ask("Journal key: ", secret=True))
+    finally:
+        context.close()
+    sys.stdout.write(f"Journal key {key_id} kept on this computer.\n")
+    return 0
