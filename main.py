@@ -18,12 +18,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.errors import UserError
+from app.errors import EnvironmentProblem, UserError
 
 # The layers are imported inside the functions that wire them: `main.py run` must put the
 # till window on screen before SQLAlchemy (~200 ms to import) has loaded (main.py bench, d).
 if TYPE_CHECKING:
     from app.domain.users import PinPolicy
+    from app.ports.storage import DatabaseAccess
     from app.services.auth import AuthService
     from app.services.catalog import CatalogService
     from app.services.changes import ChangeFeed
@@ -54,7 +55,21 @@ def data_dir() -> Path:
 
 
 def database_url(explicit: str | None, home: Path) -> str:
+    """Which database: ``--db``, else ``TILLWRIGHT_DB``, else the data directory's SQLite file.
+    A plain path is a SQLite file (db.engine.database_url reads it)."""
     return explicit or os.environ.get("TILLWRIGHT_DB") or f"sqlite:///{home / 'tillwright.db'}"
+
+
+def ensure_data_dir(home: Path) -> Path:
+    """The data directory, created if need be; one line of advice if it cannot be."""
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise EnvironmentProblem(
+            f"Cannot create the data folder {home} ({error.strerror}): set TILLWRIGHT_HOME "
+            "to a folder this user can write"
+        ) from None
+    return home
 
 
 def anchor_path(url: str, home: Path) -> Path:
@@ -105,7 +120,11 @@ def build_context(
     register_code: str | None = None,
     pin_policy: PinPolicy | None = None,
     migrate: bool = True,
+    access: DatabaseAccess = "create",
 ) -> Context:
+    """Open the shop's database and wire the services around it. ``access`` says whether the
+    database may be created ("create"), must exist ("write"), or is only read ("read": opened
+    read-only, never migrated)."""
     from app.domain.users import PinPolicy
     from app.services.auth import AuthService
     from app.services.catalog import CatalogService
@@ -115,21 +134,21 @@ def build_context(
     from app.services.shop import ShopService, settings_from
     from app.services.workers import WorkerHost
     from db.anchor import FileJournalAnchor
-    from db.engine import make_engines
-    from db.migrate import upgrade
+    from db.engine import open_database
     from db.queries import SqlCatalogReader, shop_setting_values
     from db.uow import SqlUnitOfWorkFactory
 
-    home = home or data_dir()
-    home.mkdir(parents=True, exist_ok=True)
-    url = database_url(url, home)
-    engines = make_engines(url)
-    if migrate:
-        upgrade(engines.write)
+    home = ensure_data_dir(home or data_dir())
+    engines = open_database(database_url(url, home), access, migrate=migrate)
     clock = SystemClock()
     anchor = FileJournalAnchor(anchor_path(engines.url, home))
     policy = pin_policy or PinPolicy()
-    currency = settings_from(shop_setting_values(engines.write)).currency
+    try:
+        with engines.explained():
+            currency = settings_from(shop_setting_values(engines.write)).currency
+    except BaseException:
+        engines.dispose()
+        raise
     changes = ChangeFeed()
     uow_factory = SqlUnitOfWorkFactory(engines.write, currency, anchor, changes)
     shop = ShopService(uow_factory)
@@ -185,10 +204,18 @@ def seed_demo(context: Context, products: int, sales: int = 0) -> str:
 
 def setup_logging(home: Path, verbose: bool = False) -> None:
     logs = home / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    handler = logging.handlers.RotatingFileHandler(
-        logs / "tillwright.log", maxBytes=2_000_000, backupCount=5, encoding="utf-8"
-    )
+    try:
+        logs.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(
+            logs / "tillwright.log", maxBytes=2_000_000, backupCount=5, encoding="utf-8"
+        )
+    except OSError as error:
+        # A log that cannot be written must not stop the till or a command. (A data folder
+        # that cannot be made at all is reported by the command that needs it.)
+        logging.getLogger().addHandler(logging.NullHandler())
+        if home.is_dir():
+            sys.stderr.write(f"tillwright: cannot write the log in {logs} ({error.strerror})\n")
+        return
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
@@ -237,24 +264,23 @@ class Wiring:
         register_code: str | None = None,
         pin_policy: PinPolicy | None = None,
         migrate: bool = True,
+        access: DatabaseAccess = "write",
     ) -> Context:
+        """The shop for a command: by default it must already exist (only run, setup, demo
+        and db upgrade create one)."""
         return build_context(
             url,
             home=home,
             register_code=register_code or register,
             pin_policy=pin_policy,
             migrate=migrate,
+            access=access,
         )
 
     def upgrade(self, db: str | None) -> None:
-        from db.engine import make_engines
-        from db.migrate import upgrade
+        from db.engine import open_database
 
-        engines = make_engines(database_url(db, data_dir()))
-        try:
-            upgrade(engines.write)
-        finally:
-            engines.dispose()
+        open_database(database_url(db, ensure_data_dir(data_dir())), "create").dispose()
 
     def run_till(self, db: str | None, register: str | None, exit_when_ready: bool) -> int:
         from ui.app import run_till

@@ -2,7 +2,8 @@
 
 Commits whole or rolls back on exit. After a commit that appended to the journal, the new
 head is written to the journal anchor outside the database. Database failures that are the
-machine's fault (disk full, locked, server gone) become EnvironmentProblem with advice.
+machine's fault (disk full, locked, server gone) become EnvironmentProblem with advice
+(db.failures).
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ from types import TracebackType
 from typing import Self
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.domain.money import Currency
-from app.errors import EnvironmentProblem
 from app.ports.system import ChangePublisher, JournalAnchor
+from db.failures import Target, environmental_message, explain, explained
 from db.repositories.catalog import CatalogRepository
 from db.repositories.journal import JournalRepository
 from db.repositories.parked import ParkedRepository
@@ -24,34 +25,6 @@ from db.repositories.sales import RegisterRepository, SaleRepository
 from db.repositories.settings import SettingsRepository
 from db.repositories.stock import StockRepository
 from db.repositories.users import UserRepository
-
-
-def explain(message: str) -> EnvironmentProblem:
-    """Turn a driver's error message into advice a shopkeeper can act on."""
-    text = message.lower()
-    if "disk is full" in text or "database or disk is full" in text or "no space" in text:
-        advice = "The disk is full: free some space, then try again. Nothing was saved."
-    elif "locked" in text or "busy" in text:
-        advice = "The database is busy with another till: try again in a moment."
-    elif "readonly" in text or "read-only" in text:
-        advice = "The database file is read-only: check its permissions."
-    elif "connection" in text or "server" in text or "could not connect" in text:
-        advice = "Cannot reach the database server: check the network and that it is running."
-    else:
-        advice = f"The database refused the change ({message}). Nothing was saved."
-    return EnvironmentProblem(advice)
-
-
-def environment_problem(
-    error: BaseException | None, driver_error: type[Exception]
-) -> EnvironmentProblem | None:
-    """The advice for a failure that is the machine's fault, whichever way it arrived:
-    through SQLAlchemy, or straight from the driver on the hand-written hot path."""
-    if isinstance(error, OperationalError):
-        return explain(str(error.orig))
-    if isinstance(error, driver_error):
-        return explain(str(error))
-    return None
 
 
 class SqlUnitOfWork:
@@ -70,11 +43,13 @@ class SqlUnitOfWork:
         factory: sessionmaker[Session],
         currency: Currency,
         anchor: JournalAnchor | None,
-        driver_error: type[Exception],
+        driver: object,
         publisher: ChangePublisher | None,
+        target: Target,
     ) -> None:
         self._factory = factory
-        self._driver_error = driver_error
+        self._driver = driver
+        self._target = target
         self._currency = currency
         self._anchor = anchor
         self._publisher = publisher
@@ -103,15 +78,13 @@ class SqlUnitOfWork:
             self.session.rollback()
         finally:
             self.session.close()
-        problem = environment_problem(exc, self._driver_error)
-        if problem is not None:
-            raise problem from exc
+        message = environmental_message(exc, self._driver)
+        if message is not None:
+            raise explain(message, self._target) from exc
 
     def commit(self) -> None:
-        try:
+        with explained(self._target, self._driver):
             self.session.commit()
-        except OperationalError as error:
-            raise explain(str(error.orig)) from error
         if self._anchor is not None and self.journal.last is not None:
             self._anchor.write(*self.journal.last)
         changes, self._changes = self._changes, []
@@ -137,9 +110,15 @@ class SqlUnitOfWorkFactory:
         self.currency = currency
         self._anchor = anchor
         self._publisher = publisher
-        self._driver_error: type[Exception] = engine.dialect.loaded_dbapi.OperationalError
+        self._driver: object = engine.dialect.loaded_dbapi
+        self._target = Target.of(make_url(engine.url))
 
     def __call__(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(
-            self._sessions, self.currency, self._anchor, self._driver_error, self._publisher
+            self._sessions,
+            self.currency,
+            self._anchor,
+            self._driver,
+            self._publisher,
+            self._target,
         )

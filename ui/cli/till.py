@@ -9,7 +9,13 @@ from ui.cli.wiring import Wiring
 
 
 def register(commands: Any) -> None:
-    run = commands.add_parser("run", help="open the till (the default)")
+    run = commands.add_parser(
+        "run",
+        help="open the till window (the default; what `make run` does)",
+        description="Open the till window: a cashier signs in with user name and PIN and "
+        "rings up sales. On the first run with no --db, a demo shop is made to try it out.",
+        epilog="example: %(prog)s --register T2",
+    )
     run.add_argument("--exit-when-ready", action="store_true", help=argparse.SUPPRESS)
     run.set_defaults(func=cmd_run)
 
