@@ -179,22 +179,31 @@ def shop_is_empty(context: Context) -> bool:
 
 
 def seed_demo(context: Context, products: int, sales: int = 0) -> str:
+    """Seed the demo shop and ring up ``sales`` demo sales in ONE database transaction, through
+    the real services: if anything fails, the database is left as it was."""
+    from app.services.auth import AuthService
+    from app.services.catalog import CatalogService
     from app.services.demo import DEMO_USERS, ring_up_demo_sales, seed_demo_shop
+    from app.services.sales import SaleService
+    from app.services.shop import ShopService
+    from db.queries import SqlCatalogReader
 
-    summary = seed_demo_shop(context.shop, context.auth, context.catalog, products)
-    # The currency may have changed with the demo settings: rebuild the adapters around it.
-    fresh = build_context(
-        context.engines.url,
-        home=context.home,
-        migrate=False,
-        register_code=context.register_code,
-        pin_policy=context.pin_policy,
-    )
+    clock, policy = context.clock, context.pin_policy
     done = 0
-    if sales:
-        cashier = fresh.auth.login(DEMO_USERS[0][0], DEMO_USERS[0][3])
-        done = ring_up_demo_sales(fresh.sales(), cashier, sales, products)
-    fresh.close()
+    with context.uow_factory.one_transaction() as transaction:
+        seeding = transaction.factory(context.uow_factory.currency)
+        shop = ShopService(seeding)
+        summary = seed_demo_shop(
+            shop, AuthService(seeding, clock, policy), CatalogService(seeding, clock), products
+        )
+        if sales:
+            # The demo settings may have changed the currency: the sales read money in it.
+            settings = shop.settings()
+            selling = transaction.factory(settings.currency)
+            reader = SqlCatalogReader(transaction.connection, settings.currency)
+            cashier = AuthService(selling, clock, policy).login(DEMO_USERS[0][0], DEMO_USERS[0][3])
+            till = SaleService(selling, reader, clock, settings)
+            done = ring_up_demo_sales(till, cashier, sales, products)
     users = ", ".join(f"{u} (PIN {pin})" for u, _, _, pin in DEMO_USERS)
     return (
         f"Demo shop ready: {summary.products} products, {summary.variants} variants, "

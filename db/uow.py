@@ -8,10 +8,12 @@ machine's fault (disk full, locked, server gone) become EnvironmentProblem with 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -97,21 +99,27 @@ class SqlUnitOfWork:
 
 
 class SqlUnitOfWorkFactory:
-    """Callable that opens a fresh unit of work: Sessions are not shared between threads."""
+    """Callable that opens a fresh unit of work: Sessions are not shared between threads.
+
+    Bound to a Connection inside :func:`one_transaction` instead of an Engine, every unit of
+    work it opens is a savepoint of that one transaction."""
 
     def __init__(
         self,
-        engine: Engine,
+        bind: Engine | Connection,
         currency: Currency,
         anchor: JournalAnchor | None,
         publisher: ChangePublisher | None = None,
     ) -> None:
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._bind = bind
+        self._sessions = sessionmaker(
+            bind, expire_on_commit=False, join_transaction_mode="create_savepoint"
+        )
         self.currency = currency
         self._anchor = anchor
         self._publisher = publisher
-        self._driver: object = engine.dialect.loaded_dbapi
-        self._target = Target.of(make_url(engine.url))
+        self._driver: object = bind.dialect.loaded_dbapi
+        self._target = Target.of(make_url(bind.engine.url))
 
     def __call__(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(
@@ -122,3 +130,47 @@ class SqlUnitOfWorkFactory:
             self._publisher,
             self._target,
         )
+
+    @contextmanager
+    def one_transaction(self) -> Iterator[OneTransaction]:
+        """One write transaction for work done through many units of work (seeding a demo
+        shop). It commits when the block ends and rolls back whole, leaving nothing behind,
+        if the block raises; the journal head is anchored once it has committed."""
+        if not isinstance(self._bind, Engine):
+            raise TypeError("one_transaction needs a factory bound to an engine")
+        held = _HeldAnchor()
+        with (
+            explained(self._target, self._driver),
+            self._bind.connect() as connection,
+            connection.begin(),
+        ):
+            yield OneTransaction(connection, held)
+        if held.head is not None and self._anchor is not None:
+            self._anchor.write(*held.head)
+
+
+class _HeldAnchor:
+    """Keeps the newest journal head reached inside one transaction until it has committed:
+    an anchor ahead of the database would make a rolled-back seed look like a removed tail."""
+
+    def __init__(self) -> None:
+        self.head: tuple[int, str] | None = None
+
+    def read(self) -> tuple[int, str] | None:
+        return self.head
+
+    def write(self, seq: int, hash_: str) -> None:
+        if self.head is None or seq > self.head[0]:
+            self.head = (seq, hash_)
+
+
+class OneTransaction:
+    """The open transaction of :meth:`SqlUnitOfWorkFactory.one_transaction`."""
+
+    def __init__(self, connection: Connection, anchor: _HeldAnchor) -> None:
+        self.connection = connection
+        self._anchor = anchor
+
+    def factory(self, currency: Currency) -> SqlUnitOfWorkFactory:
+        """Units of work that are savepoints of this transaction (money read in ``currency``)."""
+        return SqlUnitOfWorkFactory(self.connection, currency, self._anchor)
