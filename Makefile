@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 .PHONY: run test lint typecheck layers pytest bench clean
 
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+	@python=$$(tools/find-python $(PYTHON)) && $$python -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
@@ -36,3 +36,14 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
+
+# PySide6's window needs X11 libraries a fresh Debian/Ubuntu may lack: checked (installed when
+# root with apt-get, else the command to run is printed) before the till starts, and before the
+# tests, which also open the till on Xvfb (tests/smoke).
+.PHONY: qt-libs qt-libs-for-tests
+qt-libs: $(STAMP)
+	@$(BIN)/python tools/check_qt_libs.py
+qt-libs-for-tests: $(STAMP)
+	@$(BIN)/python tools/check_qt_libs.py --smoke-test
+run: qt-libs
+pytest: qt-libs-for-tests

@@ -17,12 +17,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.errors import UserError
+from app.errors import EnvironmentProblem, UserError
 
 # The layers are imported inside the functions that wire them: `main.py run` must put the
 # till window on screen before SQLAlchemy (~200 ms to import) has loaded (main.py bench, d).
 if TYPE_CHECKING:
     from app.domain.users import PinPolicy
+    from app.ports.storage import DatabaseAccess
     from app.services.auth import AuthService
     from app.services.catalog import CatalogService
     from app.services.changes import ChangeFeed
@@ -56,12 +57,26 @@ def data_dir() -> Path:
 
 
 def database_url(explicit: str | None, home: Path) -> str:
+    """Which database: ``--db``, else ``TILLWRIGHT_DB``, else the data directory's SQLite file.
+    A plain path is a SQLite file (db.engine.database_url reads it)."""
     return explicit or os.environ.get("TILLWRIGHT_DB") or f"sqlite:///{home / 'tillwright.db'}"
 
 
 def demo_home(home: Path) -> Path:
     """The demo shop's own data directory: `run --demo` never seeds a real shop's database."""
     return home / "demo"
+
+
+def ensure_data_dir(home: Path) -> Path:
+    """The data directory, created if need be; one line of advice if it cannot be."""
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise EnvironmentProblem(
+            f"Cannot create the data folder {home} ({error.strerror}): set TILLWRIGHT_HOME "
+            "to a folder this user can write"
+        ) from None
+    return home
 
 
 @dataclass
@@ -103,7 +118,11 @@ def build_context(
     register_code: str | None = None,
     pin_policy: PinPolicy | None = None,
     migrate: bool = True,
+    access: DatabaseAccess = "create",
 ) -> Context:
+    """Open the shop's database and wire the services around it. ``access`` says whether the
+    database may be created ("create"), must exist ("write"), or is only read ("read": opened
+    read-only, never migrated)."""
     from app.domain.users import PinPolicy
     from app.services.auth import AuthService
     from app.services.catalog import CatalogService
@@ -115,24 +134,24 @@ def build_context(
     from app.services.users import UserService
     from app.services.workers import WorkerHost
     from db.anchor import FileAnchorStore, database_label
-    from db.engine import make_engines
-    from db.migrate import upgrade
+    from db.engine import open_database
     from db.queries import SqlCatalogReader, shop_setting_values
     from db.uow import SqlUnitOfWorkFactory
     from integrations.secrets import secret_store
 
-    home = home or data_dir()
-    home.mkdir(parents=True, exist_ok=True)
-    url = database_url(url, home)
-    engines = make_engines(url)
-    if migrate:
-        upgrade(engines.write)
+    home = ensure_data_dir(home or data_dir())
+    engines = open_database(database_url(url, home), access, migrate=migrate)
     clock = SystemClock()
     # The journal head is copied into the data directory, named by the database's shop id.
     keeper = AnchorKeeper(FileAnchorStore(home / "journal"), database_label(engines.url))
     keys = JournalKeyring(secret_store(home))
     policy = pin_policy or PinPolicy()
-    currency = settings_from(shop_setting_values(engines.write)).currency
+    try:
+        with engines.explained():
+            currency = settings_from(shop_setting_values(engines.write)).currency
+    except BaseException:
+        engines.dispose()
+        raise
     changes = ChangeFeed()
     uow_factory = SqlUnitOfWorkFactory(engines.write, currency, keeper, changes, keys)
     shop = ShopService(uow_factory, clock)
@@ -168,31 +187,52 @@ def shop_is_empty(context: Context) -> bool:
 
 
 def seed_demo(context: Context, products: int, sales: int = 0) -> DemoSummary:
+    """Seed the demo shop and ring up ``sales`` demo sales in ONE database transaction, through
+    the real services: if anything fails, the database is left as it was."""
+    from app.services.auth import AuthService
+    from app.services.catalog import CatalogService
     from app.services.demo import DEMO_USERS, ring_up_demo_sales, seed_demo_shop
+    from app.services.sales import SaleService
+    from app.services.setup import SetupService
+    from app.services.shop import ShopService
+    from app.services.users import UserService
+    from db.queries import SqlCatalogReader
 
-    summary = seed_demo_shop(context.setup, context.users, context.catalog, products)
-    # The currency may have changed with the demo settings: rebuild the adapters around it.
-    fresh = build_context(
-        context.engines.url,
-        home=context.home,
-        migrate=False,
-        register_code=context.register_code,
-        pin_policy=context.pin_policy,
-    )
+    clock, policy = context.clock, context.pin_policy
     done = 0
-    if sales:
-        cashier = fresh.auth.login(DEMO_USERS[0][0], DEMO_USERS[0][3])
-        done = ring_up_demo_sales(fresh.sales(), cashier, sales, products)
-    fresh.close()
+    with context.uow_factory.one_transaction() as transaction:
+        seeding = transaction.factory(context.uow_factory.currency)
+        shop = ShopService(seeding, clock)
+        auth = AuthService(seeding, clock, policy)
+        users = UserService(seeding, clock, auth)
+        catalog = CatalogService(seeding, clock)
+        setup = SetupService(seeding, clock, auth, shop, users, catalog)
+        summary = seed_demo_shop(setup, users, catalog, products)
+        if sales:
+            # The demo settings may have changed the currency: the sales read money in it.
+            settings = shop.settings()
+            selling = transaction.factory(settings.currency)
+            reader = SqlCatalogReader(transaction.connection, settings.currency)
+            cashier = AuthService(selling, clock, policy).login(DEMO_USERS[0][0], DEMO_USERS[0][3])
+            till = SaleService(selling, reader, clock, settings)
+            done = ring_up_demo_sales(till, cashier, sales, products)
     return replace(summary, sales=done)
 
 
 def setup_logging(home: Path, verbose: bool = False) -> None:
     logs = home / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    handler = logging.handlers.RotatingFileHandler(
-        logs / "tillwright.log", maxBytes=2_000_000, backupCount=5, encoding="utf-8"
-    )
+    try:
+        logs.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(
+            logs / "tillwright.log", maxBytes=2_000_000, backupCount=5, encoding="utf-8"
+        )
+    except OSError as error:
+        # A log that cannot be written must not stop the till or a command. (A data folder
+        # that cannot be made at all is reported by the command that needs it.)
+        logging.getLogger().addHandler(logging.NullHandler())
+        if home.is_dir():
+            sys.stderr.write(f"tillwright: cannot write the log in {logs} ({error.strerror})\n")
+        return
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
@@ -259,24 +299,23 @@ class Wiring:
         register_code: str | None = None,
         pin_policy: PinPolicy | None = None,
         migrate: bool = True,
+        access: DatabaseAccess = "write",
     ) -> Context:
+        """The shop for a command: by default it must already exist (only run, setup, demo
+        and db upgrade create one)."""
         return build_context(
             url,
             home=home,
             register_code=register_code or register,
             pin_policy=pin_policy,
             migrate=migrate,
+            access=access,
         )
 
     def upgrade(self, db: str | None) -> None:
-        from db.engine import make_engines
-        from db.migrate import upgrade
+        from db.engine import open_database
 
-        engines = make_engines(database_url(db, data_dir()))
-        try:
-            upgrade(engines.write)
-        finally:
-            engines.dispose()
+        open_database(database_url(db, ensure_data_dir(data_dir())), "create").dispose()
 
     def run_till(
         self, db: str | None, register: str | None, exit_when_ready: bool, demo: bool = False

@@ -50,7 +50,7 @@ def bench_size(
     url = f"sqlite:///{db_path}"
     progress(f"building a {size}-product shop")
     start = time.perf_counter()
-    context = wiring.context(url, home=tmp, pin_policy=PinPolicy(scrypt_log2_n=8))
+    context = wiring.context(url, home=tmp, pin_policy=PinPolicy(scrypt_log2_n=8), access="create")
     wiring.seed_demo(context, size)
     context.close()
     build_s = time.perf_counter() - start

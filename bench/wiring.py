@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Protocol
 
+from app.ports.storage import DatabaseAccess
+
 
 class BenchWiring(Protocol):
     """main.py's wiring: builds the till's context on a database and seeds a demo shop."""
@@ -17,6 +19,7 @@ class BenchWiring(Protocol):
         register_code: str | None = None,
         pin_policy: Any = None,
         migrate: bool = True,
+        access: DatabaseAccess = "write",
     ) -> Any: ...
 
     def seed_demo(self, context: Any, products: int, sales: int = 0) -> str: ...

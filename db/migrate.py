@@ -9,8 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Engine, inspect, text
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -41,11 +40,13 @@ def head_revision() -> str:
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The schema's revision; None for a database that has never been migrated. Any other
+    failure (a damaged file, a lost server) is raised, not taken for an empty database."""
     with engine.connect() as connection:
         try:
+            if not inspect(connection).has_table("alembic_version"):
+                return None
             found = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        except DBAPIError:
-            return None  # a new, empty database
         finally:
             connection.rollback()
     return None if found is None else str(found)

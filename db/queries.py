@@ -13,27 +13,30 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import OperationalError
 
 from app.domain.cart import CartItem
 from app.domain.money import Currency
 from db import sql
 from db.driver import Driver
-from db.uow import explain
+from db.failures import explain
 
 log = logging.getLogger(__name__)
 
 
 class SqlCatalogReader:
-    """Implements app.ports.CatalogReader."""
+    """Implements app.ports.CatalogReader.
 
-    def __init__(self, engine: Engine, currency: Currency) -> None:
-        self._engine = engine
+    Given a Connection instead of an Engine, it reads inside that connection's transaction
+    (a demo shop being seeded in one transaction), and leaves closing it to its owner."""
+
+    def __init__(self, bind: Engine | Connection, currency: Currency) -> None:
+        self._bind = bind
         self._currency = currency
-        self._sqlite = engine.dialect.name == "sqlite"
+        self._sqlite = bind.dialect.name == "sqlite"
         self._local = threading.local()
-        dbapi = engine.dialect.loaded_dbapi
+        dbapi = bind.dialect.loaded_dbapi
         # What a connection that died under us raises (a server restart, a dropped network).
         self._lost: tuple[type[Exception], ...] = (dbapi.OperationalError, dbapi.InterfaceError)
 
@@ -41,14 +44,16 @@ class SqlCatalogReader:
         # One autocommit connection per thread, kept open: a scan is then one statement.
         driver: Driver | None = getattr(self._local, "driver", None)
         if driver is None or driver.connection.closed or driver.connection.invalidated:
-            driver = Driver(self._engine.connect())
+            bind = self._bind
+            driver = Driver(bind if isinstance(bind, Connection) else bind.connect())
             self._local.driver = driver
         return driver
 
     def close(self) -> None:
         driver: Driver | None = getattr(self._local, "driver", None)
         if driver is not None:
-            driver.connection.close()
+            if driver.connection is not self._bind:
+                driver.connection.close()
             self._local.driver = None
 
     def _item(self, row: Any) -> CartItem:

@@ -3,23 +3,26 @@
 Commits whole or rolls back on exit. After a commit that appended to the journal, the journal
 anchor is told the new head (it keeps a copy outside the database and never raises). Database
 failures that are the machine's fault (disk full, locked, server gone) become
-EnvironmentProblem with advice; a rollback that fails too (the connection is gone) never hides
-the error that caused it.
+EnvironmentProblem with advice (db.failures); a rollback that fails too (the connection is
+gone) never hides the error that caused it.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Connection, Engine
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.domain.journal import JournalHead
 from app.domain.money import Currency
-from app.errors import EnvironmentProblem
 from app.ports.system import ChangePublisher, JournalAnchor, JournalKeys
+from db.failures import Target, environmental_message, explain, explained
 from db.repositories.catalog import CatalogRepository
 from db.repositories.journal import JournalRepository
 from db.repositories.parked import ParkedRepository
@@ -29,34 +32,6 @@ from db.repositories.stock import StockRepository
 from db.repositories.users import UserRepository
 
 log = logging.getLogger(__name__)
-
-
-def explain(message: str) -> EnvironmentProblem:
-    """Turn a driver's error message into advice a shopkeeper can act on."""
-    text = message.lower()
-    if "disk is full" in text or "database or disk is full" in text or "no space" in text:
-        advice = "The disk is full: free some space, then try again. Nothing was saved."
-    elif "locked" in text or "busy" in text:
-        advice = "The database is busy with another till: try again in a moment."
-    elif "readonly" in text or "read-only" in text:
-        advice = "The database file is read-only: check its permissions."
-    elif "connection" in text or "server" in text or "could not connect" in text:
-        advice = "Cannot reach the database server: check the network and that it is running."
-    else:
-        advice = f"The database refused the change ({message}). Nothing was saved."
-    return EnvironmentProblem(advice)
-
-
-def environment_problem(
-    error: BaseException | None, driver_error: type[Exception]
-) -> EnvironmentProblem | None:
-    """The advice for a failure that is the machine's fault, whichever way it arrived:
-    through SQLAlchemy, or straight from the driver on the hand-written hot path."""
-    if isinstance(error, OperationalError):
-        return explain(str(error.orig))
-    if isinstance(error, driver_error):
-        return explain(str(error))
-    return None
 
 
 class SqlUnitOfWork:
@@ -75,12 +50,14 @@ class SqlUnitOfWork:
         factory: sessionmaker[Session],
         currency: Currency,
         anchor: JournalAnchor | None,
-        driver_error: type[Exception],
+        driver: object,
         publisher: ChangePublisher | None,
-        keys: JournalKeys | None = None,
+        target: Target,
+        keys: JournalKeys | None,
     ) -> None:
         self._factory = factory
-        self._driver_error = driver_error
+        self._driver = driver
+        self._target = target
         self._currency = currency
         self._anchor = anchor
         self._publisher = publisher
@@ -118,15 +95,13 @@ class SqlUnitOfWork:
                 return
         finally:
             self.session.close()
-        problem = environment_problem(exc, self._driver_error)
-        if problem is not None:
-            raise problem from exc
+        message = environmental_message(exc, self._driver)
+        if message is not None:
+            raise explain(message, self._target) from exc
 
     def commit(self) -> None:
-        try:
+        with explained(self._target, self._driver):
             self.session.commit()
-        except OperationalError as error:
-            raise explain(str(error.orig)) from error
         if self._anchor is not None and self.journal.last is not None:
             self._anchor.moved(self.journal.last)
         changes, self._changes = self._changes, []
@@ -139,29 +114,79 @@ class SqlUnitOfWork:
 
 
 class SqlUnitOfWorkFactory:
-    """Callable that opens a fresh unit of work: Sessions are not shared between threads."""
+    """Callable that opens a fresh unit of work: Sessions are not shared between threads.
+
+    Bound to a Connection inside :func:`one_transaction` instead of an Engine, every unit of
+    work it opens is a savepoint of that one transaction."""
 
     def __init__(
         self,
-        engine: Engine,
+        bind: Engine | Connection,
         currency: Currency,
         anchor: JournalAnchor | None,
         publisher: ChangePublisher | None = None,
         keys: JournalKeys | None = None,
     ) -> None:
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._bind = bind
+        self._sessions = sessionmaker(
+            bind, expire_on_commit=False, join_transaction_mode="create_savepoint"
+        )
         self.currency = currency
         self._anchor = anchor
         self._publisher = publisher
         self._keys = keys
-        self._driver_error: type[Exception] = engine.dialect.loaded_dbapi.OperationalError
+        self._driver: object = bind.dialect.loaded_dbapi
+        self._target = Target.of(make_url(bind.engine.url))
 
     def __call__(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(
             self._sessions,
             self.currency,
             self._anchor,
-            self._driver_error,
+            self._driver,
             self._publisher,
+            self._target,
             self._keys,
         )
+
+    @contextmanager
+    def one_transaction(self) -> Iterator[OneTransaction]:
+        """One write transaction for work done through many units of work (seeding a demo
+        shop). It commits when the block ends and rolls back whole, leaving nothing behind,
+        if the block raises; the journal head is anchored once it has committed."""
+        if not isinstance(self._bind, Engine):
+            raise TypeError("one_transaction needs a factory bound to an engine")
+        held = _HeldAnchor(self._keys)
+        with (
+            explained(self._target, self._driver),
+            self._bind.connect() as connection,
+            connection.begin(),
+        ):
+            yield OneTransaction(connection, held)
+        if held.head is not None and self._anchor is not None:
+            self._anchor.moved(held.head)
+
+
+class _HeldAnchor:
+    """Keeps the newest journal head reached inside one transaction until it has committed:
+    an anchor ahead of the database would make a rolled-back seed look like a removed tail."""
+
+    def __init__(self, keys: JournalKeys | None) -> None:
+        self.head: JournalHead | None = None
+        self.keys = keys
+
+    def moved(self, head: JournalHead) -> None:
+        if self.head is None or head.seq > self.head.seq:
+            self.head = head
+
+
+class OneTransaction:
+    """The open transaction of :meth:`SqlUnitOfWorkFactory.one_transaction`."""
+
+    def __init__(self, connection: Connection, anchor: _HeldAnchor) -> None:
+        self.connection = connection
+        self._anchor = anchor
+
+    def factory(self, currency: Currency) -> SqlUnitOfWorkFactory:
+        """Units of work that are savepoints of this transaction (money read in ``currency``)."""
+        return SqlUnitOfWorkFactory(self.connection, currency, self._anchor, keys=self._anchor.keys)

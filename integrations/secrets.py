@@ -31,18 +31,30 @@ class KeyringSecretStore:
 
     warning = ""
 
+    @staticmethod
+    def _backend() -> object:
+        """The backend ``keyring`` chose; its own configuration may be unreadable (another
+        user's home, a broken file), which is this computer's problem, said as such."""
+        try:
+            import keyring
+
+            return keyring.get_keyring()
+        except Exception as error:
+            raise EnvironmentProblem(
+                f"The OS keyring cannot be used here ({type(error).__name__}: {error}); check "
+                "the keyring's configuration, or set TILLWRIGHT_SECRETS=file"
+            ) from None
+
     @property
     def description(self) -> str:
-        import keyring
-
-        backend = keyring.get_keyring()
+        backend = self._backend()
         return f"the OS keyring ({type(backend).__module__}.{type(backend).__name__})"
 
     def check_safe(self) -> None:
         import keyring
         from keyring.backends import chainer, fail, null
 
-        backend = keyring.get_keyring()
+        backend = self._backend()
         chained = (
             list(backend.backends) if isinstance(backend, chainer.ChainerBackend) else [backend]
         )
@@ -60,6 +72,11 @@ class KeyringSecretStore:
         )
 
     def get(self, name: str) -> str | None:
+        try:
+            self._backend()
+        except EnvironmentProblem as problem:  # no usable keyring: nothing is kept in it
+            log.warning("%s", problem.message)
+            return None
         import keyring
         from keyring.errors import KeyringError, NoKeyringError
 

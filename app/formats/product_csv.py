@@ -129,8 +129,10 @@ class _Col(NamedTuple):
 class _Header:
     def __init__(self, cells: Sequence[str]) -> None:
         self._index: dict[str, _Col] = {}
+        self.labels: list[str] = []
         for i, raw in enumerate(cells):
             label = " ".join(raw.replace("\ufeff", "").split())
+            self.labels.append(label)
             # First column wins: a duplicated header name is ambiguous and the first is what
             # a person reading the sheet left to right sees.
             self._index.setdefault(_norm(raw), _Col(i, label))
@@ -569,7 +571,10 @@ def _generic_columns(header: _Header, mapping: Mapping[str, str] | None) -> _Gro
     for key, column in chosen.items():
         found[key] = header.find(column)
         if found[key] is None and mapping is not None and key in mapping:
-            raise ParseError(f"The file has no {column!r} column to read {key} from")
+            raise ParseError(
+                f"The file has no column {column!r} to read {key} from; its columns are "
+                f"{', '.join(repr(label) for label in header.labels if label)}"
+            )
     cols = _GroupedColumns(
         shopify=False,
         handle=found["handle"],
@@ -1093,6 +1098,13 @@ def _woo_variant(
 
 
 # Entry point --------------------------------------------------------------------------------
+
+
+def check_mapping(text: str, mapping: Mapping[str, str]) -> None:
+    """Check a generic file's column mapping against its header alone, so a mistake is named
+    before anything else is asked or read; raises ParseError as the full parse would."""
+    first_line = text.removeprefix("\ufeff").split("\n", 1)[0]
+    _generic_columns(_Header(_records(first_line)[0][1]), mapping)
 
 
 def parse_products_csv(

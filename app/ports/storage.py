@@ -10,7 +10,7 @@ from collections.abc import Callable, Generator, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Literal, Protocol, Self
 
 from app.domain.cart import CartItem
 from app.domain.catalog import ProductDraft
@@ -262,3 +262,9 @@ class UnitOfWork(Protocol):
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+DatabaseAccess = Literal["create", "write", "read"]
+"""How a command opens the shop's database: ``create`` may make a new one (run, setup, demo,
+db upgrade); ``write`` needs an existing shop and may change it; ``read`` needs an existing
+shop, opens it read-only and never migrates it (journal verify)."""

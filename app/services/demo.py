@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from app.domain.barcode import make_ean13
+from app.domain.cart import Cart, CartItem
 from app.domain.catalog import ProductDraft, VariantDraft
 from app.domain.money import Money
 from app.domain.tender import Payment, Tender, TenderKind
@@ -152,6 +153,22 @@ _WEIGHED = [
 ]
 
 
+def _in_stock(sales: SaleService, cart: Cart, number: int) -> CartItem | None:
+    """The packaged or apparel demo item ``number``, if one more of it can be sold."""
+    for code in (f"G{number:06d}", f"A{number:06d}-M"):
+        try:
+            item = sales.lookup(code)
+        except NotFound:  # not every number is a packaged item
+            continue
+        in_cart = sum(
+            (line.quantity for line in cart.lines if line.item.variant_id == item.variant_id),
+            Decimal(0),
+        )
+        if item.on_hand is None or item.on_hand >= in_cart + 1:
+            return item
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class DemoSummary:
     products: int
@@ -280,21 +297,20 @@ def seed_demo_shop(
 def ring_up_demo_sales(
     sales: SaleService, operator: Operator, count: int, products: int, seed: int = 11
 ) -> int:
-    """Complete ``count`` cash and card sales of demo items, as a cashier would."""
+    """Complete ``count`` cash and card sales of demo items, as a cashier would; every sale
+    is of items in stock (apparel sizes run out), so each one completes."""
     rng = random.Random(seed)
     currency = sales.settings.currency
     done = 0
-    for _ in range(count):
+    # Bounded: a catalog with nothing left to sell ends the loop with fewer sales.
+    for _ in range(count * 10):
+        if done == count:
+            break
         cart = sales.new_cart()
         for _ in range(rng.randint(1, 6)):
-            number = rng.randint(1, products)
-            for code in (f"G{number:06d}", f"A{number:06d}-M"):
-                try:
-                    item = sales.lookup(code)
-                except NotFound:  # not every number is a packaged item
-                    continue
+            item = _in_stock(sales, cart, rng.randint(1, products))
+            if item is not None:
                 cart.add(item)
-                break
         if cart.is_empty:
             continue
         total = cart.totals().total

@@ -10,10 +10,11 @@ from dataclasses import dataclass, replace
 
 from app.domain.journal import Anchor, JournalHead, VerifyResult, journal_key_id, verify_chain
 from app.domain.sale_audit import SaleAudit
-from app.domain.users import Operator, Role
-from app.errors import JournalBroken, PermissionDenied, UserError
+from app.domain.users import Operator, Permission
+from app.errors import JournalBroken, UserError
 from app.ports.storage import UnitOfWorkFactory
 from app.ports.system import AnchorStore, Clock, SecretStore
+from app.services.acting import acting
 
 log = logging.getLogger(__name__)
 
@@ -202,20 +203,15 @@ class JournalService:
         return AnchorWorker(self)
 
     # The journal key ----------------------------------------------------------------------
-    def _owner(self, operator: Operator) -> Operator:
-        """Trust the database, not the Operator handed in: an active owner by that name."""
+    def _owner(self, actor_id: int) -> Operator:
+        """The acting user, read from the database, if they are the shop's owner."""
         with self._uow_factory() as uow:
-            user = uow.users.by_username(operator.username)
-        if user is None or not user.active or user.user_id != operator.user_id:
-            raise PermissionDenied("Only the shop's owner may manage the journal key")
-        if user.role != Role.OWNER:
-            raise PermissionDenied("Only the shop's owner may manage the journal key")
-        return operator
+            return acting(uow, actor_id, Permission.MANAGE_SETTINGS, "Managing the journal key")
 
-    def create_key(self, operator: Operator, register_code: str) -> KeyEnabled:
+    def create_key(self, actor_id: int, register_code: str) -> KeyEnabled:
         """Make the shop's journal key, keep it in the secret store, and key every entry from
         now on; the first keyed entry records that the key was made, and by whom."""
-        owner = self._owner(operator)
+        owner = self._owner(actor_id)
         store = self.keys.store
         if store is None:
             raise UserError("This till has no secret store for a journal key")
@@ -240,18 +236,18 @@ class JournalService:
         log.info("journal keyed from entry %d with key %s by %s", seq, key_id, owner.username)
         return KeyEnabled(key_id, seq, store.description, store.warning)
 
-    def export_key(self, operator: Operator) -> str:
+    def export_key(self, actor_id: int) -> str:
         """The key as hex, for another till sharing this database (``journal key import``)."""
-        self._owner(operator)
+        self._owner(actor_id)
         head = self.head()
         key = self.keys.key(head.shop_id)
         if head.key_id is None or key is None or journal_key_id(key) != head.key_id:
             raise UserError("This computer does not hold the shop's journal key")
         return key.hex()
 
-    def import_key(self, operator: Operator, text: str) -> str:
+    def import_key(self, actor_id: int, text: str) -> str:
         """Keep the key made on another till; it must be the one the journal names."""
-        self._owner(operator)
+        self._owner(actor_id)
         head = self.head()
         try:
             key = bytes.fromhex(text.strip())

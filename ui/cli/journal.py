@@ -4,21 +4,33 @@ command line."""
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from typing import Any
 
+from app.domain.users import Permission
+from ui.cli.terminal import Terminal, sign_in
 from ui.cli.wiring import CliContext, Wiring
 
 BROKEN = 4
 
 
 def register(commands: Any) -> None:
-    journal = commands.add_parser("journal", help="the fiscal journal")
-    what = journal.add_subparsers(dest="what", required=True)
+    journal = commands.add_parser(
+        "journal",
+        help="check the fiscal journal: proof that no sale was changed or removed",
+        description="Every sale is written to a fiscal journal where each entry seals the "
+        "one before it, so a changed, inserted or removed entry shows.",
+    )
+    what = journal.add_subparsers(dest="what", required=True, title="commands", metavar="COMMAND")
     verify = what.add_parser(
         "verify",
-        help="check the hash chain, the sale tables and the copies of the journal head",
+        help="check every journal entry, the sale tables and the copies of the journal head "
+        "(reads the database, never changes it)",
+        description="Check every journal entry against the one before it, every sale in the "
+        "sale tables against its entry, and the head against its copies kept outside the "
+        "database. Exit code 0: the journal is whole; 4: it is not, and what is wrong is "
+        "named. The database is only read, never created.",
+        epilog="example: %(prog)s --db ~/shop/shop.db --anchor /mnt/till2/journal/SHOP.head",
     )
     verify.add_argument(
         "--anchor",
@@ -28,21 +40,32 @@ def register(commands: Any) -> None:
         help="a copy of the journal head from another till's data directory (repeatable)",
     )
     verify.set_defaults(func=cmd_verify)
-    key = what.add_parser("key", help="the journal key kept in the OS keyring")
-    key_what = key.add_subparsers(dest="key_what", required=True)
+    key = what.add_parser(
+        "key",
+        help="the journal key kept in the OS keyring",
+        description="Key the journal with a secret kept outside the database (HMAC-SHA-256), "
+        "so that someone who can write the database cannot reseal a changed entry.",
+    )
+    key_what = key.add_subparsers(dest="key_what", required=True, title="commands")
     key_what.add_parser(
-        "create", help="make the journal key and key every new entry with it (owner)"
+        "create",
+        help="make the journal key and key every new entry with it (owner)",
+        epilog="example: %(prog)s --db ~/shop/shop.db",
     ).set_defaults(func=cmd_key_create)
     key_what.add_parser(
-        "export", help="print the key, for another till sharing this database (owner)"
+        "export",
+        help="print the key, for another till sharing this database (owner)",
+        epilog="example: %(prog)s > journal-key.txt  (keep the file safe, then delete it)",
     ).set_defaults(func=cmd_key_export)
     key_what.add_parser(
-        "import", help="keep the key printed by `journal key export` on another till (owner)"
+        "import",
+        help="keep the key printed by `journal key export` on another till (owner)",
+        epilog="example: %(prog)s --db postgresql://till@shop-server/shop",
     ).set_defaults(func=cmd_key_import)
 
 
 def cmd_verify(args: argparse.Namespace, wiring: Wiring) -> int:
-    context = wiring.context(args.db)
+    context = wiring.context(args.db, access="read")
     try:
         result = context.journal.verify(args.anchor)
     finally:
@@ -69,18 +92,9 @@ def cmd_verify(args: argparse.Namespace, wiring: Wiring) -> int:
     return BROKEN
 
 
-def _ask(prompt: str, secret: bool = False) -> str:
-    """A line from the terminal; piped input is read as it comes (for scripts and tests)."""
-    if sys.stdin.isatty():
-        return getpass.getpass(prompt) if secret else input(prompt)
-    sys.stderr.write(prompt)
-    sys.stderr.flush()
-    return sys.stdin.readline().rstrip("\n")
-
-
-def _owner(context: CliContext) -> Any:
-    username = _ask("Owner's user name: ")
-    return context.auth.login(username, _ask("PIN: ", secret=True))
+def _owner(context: CliContext) -> int:
+    """The owner at the terminal, signed in by user name and PIN; the service checks the role."""
+    return sign_in(context, Terminal(), Permission.MANAGE_SETTINGS, "The journal key").user_id
 
 
 def cmd_key_create(args: argparse.Namespace, wiring: Wiring) -> int:
@@ -113,7 +127,7 @@ def cmd_key_import(args: argparse.Namespace, wiring: Wiring) -> int:
     context = wiring.context(args.db)
     try:
         owner = _owner(context)
-        key_id = context.journal.import_key(owner, _ask("Journal key: ", secret=True))
+        key_id = context.journal.import_key(owner, Terminal().secret("Journal key"))
     finally:
         context.close()
     sys.stdout.write(f"Journal key {key_id} kept on this computer.\n")

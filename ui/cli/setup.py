@@ -53,7 +53,9 @@ def register(commands: Any) -> None:
         description="Create your shop: its name, address, tax id, country, currency, time "
         "zone, tax classes, first register and its owner. Asks each question in turn, or "
         "reads them all from --answers FILE.toml.",
-        epilog="An answers file looks like this:\n\n" + EXAMPLE,
+        epilog="examples:\n  %(prog)s\n      asks each question in turn\n"
+        "  %(prog)s --answers harbour-books.toml --db ~/shop/shop.db\n"
+        "      reads the answers from a file\n\nAn answers file looks like this:\n\n" + EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     setup.add_argument("--answers", metavar="FILE.toml", help="read the answers from this file")
@@ -79,7 +81,7 @@ def cmd_setup(args: argparse.Namespace, wiring: Wiring) -> int:
     from app.services.shop import ShopState
 
     terminal = Terminal()
-    context = wiring.context(args.db)
+    context = wiring.context(args.db, access="create")
     try:
         if context.shop.state() is not ShopState.EMPTY:
             raise UserError(ALREADY_A_SHOP)

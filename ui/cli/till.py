@@ -9,7 +9,14 @@ from ui.cli.wiring import Wiring
 
 
 def register(commands: Any) -> None:
-    run = commands.add_parser("run", help="open the till (the default)")
+    run = commands.add_parser(
+        "run",
+        help="open the till window (the default; `make run` opens the demo shop)",
+        description="Open the till window: a cashier signs in with user name and PIN and "
+        "rings up sales. On an empty database it first asks for your shop's details (or run "
+        "`setup`); with --demo it opens a demo shop to try Tillwright out.",
+        epilog="example: %(prog)s --register T2",
+    )
     run.add_argument(
         "--demo",
         action="store_true",

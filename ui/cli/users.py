@@ -21,10 +21,16 @@ def register(commands: Any) -> None:
         "and PIN: a manager looks after cashiers, the owner after everyone.",
     )
     what = users.add_subparsers(dest="what", required=True, metavar="ACTION")
-    what.add_parser("list", help="everyone, with role and whether locked").set_defaults(
-        func=cmd_list
+    what.add_parser(
+        "list",
+        help="everyone, with role and whether locked",
+        epilog="example: %(prog)s --db ~/shop/shop.db",
+    ).set_defaults(func=cmd_list)
+    add = what.add_parser(
+        "add",
+        help="add a user (asks their PIN twice)",
+        epilog='example: %(prog)s maria --name "Maria Silva" --role cashier',
     )
-    add = what.add_parser("add", help="add a user (asks their PIN twice)")
     add.add_argument("username")
     add.add_argument("--name", required=True, help="full name, as the till shows it")
     add.add_argument("--role", choices=[r.value for r in Role], default=Role.CASHIER.value)
@@ -34,7 +40,7 @@ def register(commands: Any) -> None:
         ("unlock", cmd_unlock, "lift the lock after too many wrong PINs"),
         ("set-pin", cmd_set_pin, "give a user a new PIN (asked twice)"),
     ):
-        action = what.add_parser(name, help=text)
+        action = what.add_parser(name, help=text, epilog="example: %(prog)s maria")
         action.add_argument("username")
         action.set_defaults(func=func)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
+from app.ports.storage import DatabaseAccess
+
 if TYPE_CHECKING:
     from app.services.auth import AuthService
     from app.services.catalog import CatalogService
@@ -45,7 +47,11 @@ class Wiring(Protocol):
 
     def setup_logging(self, verbose: bool) -> None: ...
 
-    def context(self, db: str | None, register: str | None = None) -> CliContext: ...
+    def context(
+        self, db: str | None, register: str | None = None, *, access: DatabaseAccess = "write"
+    ) -> CliContext:
+        """The open shop; by default its database must exist already (see DatabaseAccess)."""
+        ...
 
     def upgrade(self, db: str | None) -> None: ...
 
