@@ -91,8 +91,11 @@ def search_statement(terms: Sequence[str], limit: int, sqlite: bool) -> tuple[st
 
 TAKE_STOCK = (
     "UPDATE stock_balance SET quantity = quantity - :quantity WHERE variant_id = :variant "
-    "AND (quantity >= :quantity OR NOT (SELECT track_stock FROM variant WHERE id = :variant))"
+    "AND (:below_zero OR quantity >= :quantity "
+    "OR NOT (SELECT track_stock FROM variant WHERE id = :variant))"
 )
+"""Take one line's quantity; refused (no row matched) when a tracked item is short, unless
+``:below_zero`` (the shop allows it, or a manager approved it for this sale)."""
 
 INSERT_MOVE = (
     "INSERT INTO stock_move (variant_id, quantity, reason, reference, occurred_at, user_id) "

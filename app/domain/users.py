@@ -29,6 +29,7 @@ class Permission(StrEnum):
     PARK_SALE = "park_sale"
     OVERRIDE_PRICE = "override_price"
     GIVE_DISCOUNT = "give_discount"
+    SELL_BELOW_ZERO = "sell_below_zero"
     MANAGE_CATALOG = "manage_catalog"
     MANAGE_USERS = "manage_users"
     VIEW_JOURNAL = "view_journal"
@@ -42,6 +43,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.PARK_SALE,
             Permission.OVERRIDE_PRICE,
             Permission.GIVE_DISCOUNT,
+            Permission.SELL_BELOW_ZERO,
             Permission.MANAGE_CATALOG,
             Permission.VIEW_JOURNAL,
         }

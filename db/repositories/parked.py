@@ -1,18 +1,53 @@
-"""Parked carts: a snapshot per parked sale, taken back once."""
+"""Parked carts: a snapshot per parked sale, taken back once; and each register's draft of
+the sale in progress, rewritten as it changes."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.domain.money import Currency, Money
 from app.dto.sales import ParkedSaleSummary
 from db import models as m
+
+_DRAFT = m.table(m.SaleDraft)
+_PARKED = m.table(m.ParkedSale)
+# Built once: the draft is rewritten every few hundred milliseconds while a till sells.
+_UPDATE_DRAFT = (
+    update(_DRAFT)
+    .where(_DRAFT.c.register_code == bindparam("code"))
+    .values(
+        user_id=bindparam("user_id"),
+        saved_at=bindparam("saved_at"),
+        snapshot=bindparam("snapshot"),
+        total_minor=bindparam("total_minor"),
+    )
+)
+_INSERT_DRAFT = insert(_DRAFT).values(
+    register_code=bindparam("code"),
+    user_id=bindparam("user_id"),
+    saved_at=bindparam("saved_at"),
+    snapshot=bindparam("snapshot"),
+    total_minor=bindparam("total_minor"),
+)
+# One statement takes the row and says whether it was there: of two tills recalling the
+# same parked sale at once, only the one whose DELETE matched gets it.
+_TAKE_PARKED = delete(_PARKED).where(_PARKED.c.id == bindparam("id")).returning(_PARKED.c.snapshot)
+
+
+@dataclass(frozen=True, slots=True)
+class DraftRow:
+    """A register's draft as the sale service reads it (app.ports.storage.DraftRecord)."""
+
+    snapshot: dict[str, Any]
+    saved_by: str
+    saved_at: datetime
 
 
 class ParkedRepository:
@@ -61,10 +96,41 @@ class ParkedRepository:
         ]
 
     def take(self, parked_id: int) -> dict[str, Any] | None:
-        parked = self._s.get(m.ParkedSale, parked_id)
-        if parked is None:
+        row = self._s.execute(_TAKE_PARKED, {"id": parked_id}).first()
+        if row is None:
             return None
-        snapshot: dict[str, Any] = json.loads(parked.snapshot)
-        self._s.delete(parked)
-        self._s.flush()
+        snapshot: dict[str, Any] = json.loads(row.snapshot)
         return snapshot
+
+    def save_draft(
+        self,
+        register_code: str,
+        user_id: int,
+        at: datetime,
+        snapshot: Mapping[str, Any],
+        total_minor: int,
+    ) -> None:
+        values = {
+            "code": register_code,
+            "user_id": user_id,
+            "saved_at": at,
+            "snapshot": json.dumps(snapshot),
+            "total_minor": total_minor,
+        }
+        # One till per register writes its draft, so update-else-insert cannot race.
+        updated = cast(CursorResult[Any], self._s.execute(_UPDATE_DRAFT, values))
+        if updated.rowcount == 0:
+            self._s.execute(_INSERT_DRAFT, values)
+
+    def draft(self, register_code: str) -> DraftRow | None:
+        row = self._s.execute(
+            select(_DRAFT.c.snapshot, _DRAFT.c.saved_at, m.User.display_name)
+            .join(m.User, m.User.id == _DRAFT.c.user_id)
+            .where(_DRAFT.c.register_code == register_code)
+        ).first()
+        if row is None:
+            return None
+        return DraftRow(json.loads(row.snapshot), row.display_name, row.saved_at)
+
+    def drop_draft(self, register_code: str) -> None:
+        self._s.execute(delete(_DRAFT).where(_DRAFT.c.register_code == register_code))

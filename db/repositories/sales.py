@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import CursorResult, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.domain.money import Currency, Money
@@ -16,6 +18,7 @@ from db import sql
 from db.driver import driver_for
 
 _REGISTER = m.table(m.Register)
+_THROTTLE = m.table(m.ApprovalThrottle)
 
 
 class RegisterRepository:
@@ -35,6 +38,27 @@ class RegisterRepository:
         if number is None:
             raise NotFound(f"There is no register {code!r}; set it up first")
         return int(number)
+
+    def approval_throttle(self, code: str) -> tuple[int, datetime | None]:
+        row = self._s.execute(
+            select(_THROTTLE.c.failures, _THROTTLE.c.paused_until).where(
+                _THROTTLE.c.register_code == code
+            )
+        ).first()
+        return (0, None) if row is None else (row.failures, row.paused_until)
+
+    def set_approval_throttle(
+        self, code: str, failures: int, paused_until: datetime | None
+    ) -> None:
+        values = {"failures": failures, "paused_until": paused_until}
+        changed = cast(
+            CursorResult[Any],
+            self._s.execute(
+                update(_THROTTLE).where(_THROTTLE.c.register_code == code).values(**values)
+            ),
+        )
+        if changed.rowcount == 0:
+            self._s.execute(insert(_THROTTLE).values(register_code=code, **values))
 
 
 _SALE = m.table(m.Sale)

@@ -54,3 +54,10 @@ class UserRepository:
             .where(m.User.id == user_id)
             .values(failed_attempts=failed_attempts, locked_until=locked_until)
         )
+
+    def approvers(self) -> list[UserRow]:
+        roles = [Role.MANAGER.value, Role.OWNER.value]
+        users = self._s.scalars(
+            select(m.User).where(m.User.active, m.User.role.in_(roles)).order_by(m.User.id)
+        )
+        return [UserRow(user) for user in users]

@@ -1,11 +1,15 @@
-"""The totals panel: the item just scanned, subtotal, discount, tax per rate and the TOTAL."""
+"""The totals panel: the item just scanned, subtotal, discount, tax per rate and the TOTAL.
+
+Its labels are made once and only their texts change on a scan: rebuilding them cost more
+than the scan itself (``main.py bench``, the till's scan figure).
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from app.documents.formatter import Formatter
 from app.domain.cart import Cart, CartLine
@@ -13,6 +17,7 @@ from app.domain.pricing import Totals
 from ui.common.i18n import tr
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+MAX_ROWS = 8  # items, subtotal, discount and up to five tax rates
 
 
 class TotalsPanel(QFrame):
@@ -22,15 +27,23 @@ class TotalsPanel(QFrame):
         super().__init__(parent)
         self.setObjectName("totalsPanel")
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 16, 20, 16)
-        layout.setSpacing(6)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.setSpacing(4)
         layout.addWidget(self._build_last_scanned())
-        layout.addSpacing(6)
-        self._grid = QGridLayout()
-        self._grid.setHorizontalSpacing(12)
-        self._grid.setVerticalSpacing(4)
-        self._rows: list[QLabel] = []
-        layout.addLayout(self._grid)
+        layout.addSpacing(4)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(2)
+        self._rows: list[tuple[QLabel, QLabel]] = []
+        for row in range(MAX_ROWS):
+            left, right = QLabel(), QLabel()
+            right.setAlignment(_RIGHT)
+            grid.addWidget(left, row, 0)
+            grid.addWidget(right, row, 1)
+            left.hide()
+            right.hide()
+            self._rows.append((left, right))
+        layout.addLayout(grid)
         layout.addStretch(1)
         caption = QLabel(tr("TOTAL"))
         caption.setObjectName("totalCaption")
@@ -45,13 +58,14 @@ class TotalsPanel(QFrame):
         self.last_item = QFrame()
         self.last_item.setObjectName("lastItem")
         grid = QGridLayout(self.last_item)
-        grid.setContentsMargins(14, 10, 14, 10)
-        grid.setVerticalSpacing(2)
+        grid.setContentsMargins(12, 6, 12, 6)
+        grid.setVerticalSpacing(0)
         caption = QLabel(tr("LAST SCANNED"))
         caption.setObjectName("lastCaption")
         self.last_name = QLabel()
         self.last_name.setObjectName("lastName")
-        self.last_name.setWordWrap(True)
+        # One line, elided by width: a long name must not push TOTAL and PAY down.
+        self.last_name.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.last_detail = QLabel()
         self.last_detail.setObjectName("lastDetail")
         self.last_amount = QLabel()
@@ -70,6 +84,7 @@ class TotalsPanel(QFrame):
             return
         unit = " /kg" if line.item.sold_by_weight else ""
         self.last_name.setText(line.item.name)
+        self.last_name.setToolTip(line.item.name)
         self.last_detail.setText(
             f"{formats.quantity(line.quantity, line.item.sold_by_weight)} × "
             f"{formats.money(line.unit_price)}{unit}"
@@ -80,13 +95,10 @@ class TotalsPanel(QFrame):
     def show_cart(
         self, cart: Cart | None, totals: Totals | None, formats: Formatter | None
     ) -> None:
-        for label in self._rows:
-            # Hidden at once: deleteLater alone would leave it painted until the next loop.
-            label.hide()
-            self._grid.removeWidget(label)
-            label.deleteLater()
-        self._rows = []
         if cart is None or totals is None or formats is None:
+            for left, right in self._rows:
+                left.hide()
+                right.hide()
             self.total_label.setText("")
             return
         money = formats.money
@@ -104,14 +116,18 @@ class TotalsPanel(QFrame):
         for band in totals.bands:
             caption = tr("incl. tax {rate}") if include else tr("Tax {rate}")
             rows.append((caption.format(rate=formats.rate(band.rate)), money(band.tax), "taxRow"))
-        for row, (caption, value, name) in enumerate(rows):
-            left, right = QLabel(caption), QLabel(value)
-            left.setObjectName(name)
-            right.setObjectName(name)
-            right.setAlignment(_RIGHT)
-            self._grid.addWidget(left, row, 0)
-            self._grid.addWidget(right, row, 1)
-            left.show()  # now, not on the next turn of the event loop
-            right.show()
-            self._rows += [left, right]
+        for index, (left, right) in enumerate(self._rows):
+            if index >= len(rows):
+                left.hide()
+                right.hide()
+                continue
+            caption, value, name = rows[index]
+            for label, text in ((left, caption), (right, value)):
+                if label.objectName() != name:
+                    label.setObjectName(name)
+                    label.style().unpolish(label)  # the style sheet selects on the name
+                    label.style().polish(label)
+                if label.text() != text:
+                    label.setText(text)
+                label.show()
         self.total_label.setText(money(totals.total))
