@@ -335,3 +335,26 @@ def test_next_scan_after_a_sale_hides_the_receipt(qtbot: Any, cashier: Any, code
     assert till.left_stack.currentIndex() == LeftPage.CART
     assert cashier.lines() == [(codes.packaged[1].sku, "1")]
     assert Decimal(1) == till.cart.lines[0].quantity
+
+
+def test_a_scan_inserts_one_row_and_a_repeat_changes_only_its_row(cashier: Any, codes: Any) -> None:
+    model = cashier.till.cart_model
+    for item in codes.packaged[:5]:
+        cashier.scan(item.sku)
+    resets: list[int] = []
+    inserted: list[tuple[int, int]] = []
+    changed: set[int] = set()
+    model.modelReset.connect(lambda: resets.append(1))
+    model.rowsInserted.connect(lambda _parent, first, last: inserted.append((first, last)))
+    model.dataChanged.connect(
+        lambda top, bottom, _roles=(): changed.update(range(top.row(), bottom.row() + 1))
+    )
+    cashier.scan(codes.packaged[5].sku)
+    assert inserted == [(5, 5)]
+    assert changed == set()
+    cashier.scan(codes.packaged[5].sku)  # the same item again: its line goes to 2
+    cashier.scan(codes.packaged[2].sku)
+    assert inserted == [(5, 5)]
+    assert changed == {2, 5}
+    assert resets == []
+    assert model.index(5, 1).data() == "2"

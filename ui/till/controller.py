@@ -347,7 +347,8 @@ class TillController(QObject):
         self.cart = cart if cart is not None else self.session.sales.new_cart()
         self.cart.actor = self.session.operator.user_id
         self.approver = approver
-        self._last_line_id = None
+        # A recalled or restored sale shows its last line as the last one scanned.
+        self._last_line_id = self.cart.lines[-1].line_id if self.cart.lines else None
         self.screen.cart_model.set_cart(self.cart, self.formats)
         last = len(self.cart.lines) - 1
         self.lines_changed(select=last if last >= 0 else None)

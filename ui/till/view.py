@@ -67,7 +67,8 @@ class TillView(QWidget):
             tr("Scan or type a code  ·  3* before it for three  ·  type a name to search")
         )
         self.scan_field.setMinimumHeight(TOUCH_MIN + 4)
-        self.scan_field.setClearButtonEnabled(True)
+        # No clear button: the field clears itself after every entry (Esc clears it too), and
+        # the button's fade animation repainted the field for a while after every scan.
 
         self.banner_slot = QWidget()
         self.banner_slot.setFixedHeight(BANNER_SLOT_HEIGHT)
