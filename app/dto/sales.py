@@ -90,6 +90,9 @@ class CompleteSale:
     tenders: tuple[Tender, ...]
     rounding: Money
     order_discount: Discount | None = None
+    sell_below_zero: bool = False
+    """A manager approved, for this sale, selling stock the shop does not hold (by the
+    shop's setting it then goes through; the approver is the one given to complete)."""
 
 
 @dataclass(frozen=True, slots=True)

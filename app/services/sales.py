@@ -143,7 +143,8 @@ class SaleService(SaleKeeping):
         self, cart: Cart, operator: Operator, approver: Operator | None
     ) -> str | None:
         """Why this cart cannot go to payment as it stands, by the shelf stock seen at its
-        scans (the sale's own transaction checks again): None when it can."""
+        scans (the sale's own transaction checks again): None when it can. ``approver`` is a
+        manager who approved selling below zero for this sale, if one did."""
         short = cart.short_lines()
         if not short or self._below_zero_allowed(operator, approver)[0]:
             return None
@@ -188,7 +189,9 @@ class SaleService(SaleKeeping):
                 )
                 now = self._clock.now()
                 receipt_no = uow.registers.next_receipt_no(command.register_code)
-                below_zero, below_zero_by = self._below_zero_allowed(operator, approver)
+                below_zero, below_zero_by = self._below_zero_allowed(
+                    operator, approver if command.sell_below_zero else None
+                )
                 uow.stock.take(
                     [(line.variant_id, line.quantity) for line in command.lines],
                     "sale",

@@ -4,6 +4,7 @@ approvals by PIN alone and their throttle, and the journal entries all of these 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -178,7 +179,11 @@ def test_by_default_selling_below_zero_takes_a_managers_approval(shop: Any) -> N
     assert refused.value.approvable
     assert "A manager can approve selling it below zero" in refused.value.message
 
-    receipt = sales.complete(cash_sale(sales, cart), cashier, manager)
+    # A manager approving the sale for something else is not approving this.
+    with pytest.raises(InsufficientStock, match="1 left, 2 wanted"):
+        sales.complete(cash_sale(sales, cart), cashier, manager)
+    approved = replace(cash_sale(sales, cart), sell_below_zero=True)
+    receipt = sales.complete(approved, cashier, manager)
     assert shop.catalog.stock_level(item.variant_id) == Decimal(-1)
     [entry] = [e for e in journal(shop) if e["kind"] == "sale"]
     assert entry["data"]["approved_by"] == manager.user_id
@@ -198,7 +203,7 @@ def test_a_shop_may_refuse_or_allow_selling_below_zero(shop: Any) -> None:
     cart, item = short_cart(shop, sales)
     assert "Remove it or lower the quantity" in (sales.stock_refusal(cart, manager, None) or "")
     with pytest.raises(InsufficientStock, match="Remove it") as refused:
-        sales.complete(cash_sale(sales, cart), cashier, manager)
+        sales.complete(replace(cash_sale(sales, cart), sell_below_zero=True), cashier, manager)
     assert not refused.value.approvable
     assert shop.catalog.stock_level(item.variant_id) == Decimal(1)
 

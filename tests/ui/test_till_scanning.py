@@ -247,13 +247,13 @@ def test_an_item_out_of_stock_is_flagged_on_its_line_when_scanned(
     assert cashier.lines() == [(item.sku, "1")]  # flagged, not refused
     model = till.cart_model
     assert "out of stock: 0 left" in model.index(0, 0).data()
-    assert model.index(0, 0).data(Qt.ItemDataRole.BackgroundRole) is not None
+    assert model.index(0, 0).data(Qt.ItemDataRole.ForegroundRole) is not None
     assert "out of stock" in till.banner.text()
     cashier.scan(f"2*{other.sku}")
-    assert model.index(1, 0).data(Qt.ItemDataRole.BackgroundRole) is None  # 2 of 2: fine
+    assert model.index(1, 0).data(Qt.ItemDataRole.ForegroundRole) is None  # 2 of 2: fine
     cashier.keypad(Qt.Key.Key_Plus)  # a third: more than the shop holds
     assert "only 2 in stock" in model.index(1, 0).data()
-    assert model.index(1, 0).data(Qt.ItemDataRole.BackgroundRole) is not None
+    assert model.index(1, 0).data(Qt.ItemDataRole.ForegroundRole) is not None
 
 
 def test_codes_do_not_trigger_a_search(qtbot: Any, cashier: Any, codes: Any) -> None:

@@ -20,9 +20,7 @@ from ui.common.i18n import tr
 ITEM, QUANTITY, PRICE, TOTAL = range(4)
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-SHORT_BACKGROUND = QBrush(QColor("#fde8e6"))
-SHORT_TEXT = QBrush(QColor("#9b1c13"))
-_BACKGROUND = Qt.ItemDataRole.BackgroundRole
+SHORT_TEXT = QBrush(QColor("#b42318"))  # the style sheet's own red
 _FOREGROUND = Qt.ItemDataRole.ForegroundRole
 
 
@@ -107,14 +105,14 @@ class CartTableModel(QStandardItemModel):
         return line, self._cart.stock_note(line)
 
     def _fill(self, cells: list[QStandardItem], line: CartLine, note: StockNote | None) -> None:
-        background = SHORT_BACKGROUND if note is not None else None
-        foreground = SHORT_TEXT if note is not None else None
+        # The view edits nothing (NoEditTriggers); a flagged line is written in red. Few
+        # calls: this runs on every scan.
+        flagged = note is not None
         for column, (cell, text) in enumerate(zip(cells, self._texts(line, note), strict=True)):
             cell.setText(text)
             cell.setTextAlignment(_LEFT if column == ITEM else _RIGHT)
-            cell.setEditable(False)
-            cell.setData(background, _BACKGROUND)
-            cell.setData(foreground, _FOREGROUND)
+            if flagged or cell.data(_FOREGROUND) is not None:
+                cell.setData(SHORT_TEXT if flagged else None, _FOREGROUND)
         cells[ITEM].setToolTip(f"{line.item.name}\n{tr('SKU')} {line.item.sku}")
 
     def _texts(self, line: CartLine, note: StockNote | None) -> tuple[str, str, str, str]:

@@ -39,6 +39,7 @@ from app.dto.sales import (
 from ui.backend import Session, TillBackend
 from ui.common.dialogs import ConfirmDialog, NumberDialog
 from ui.common.failures import describe_failure
+from ui.common.formatting import ScreenFormatter
 from ui.common.i18n import tr
 from ui.tasks.runner import TaskRunner
 from ui.till.cart_model import stock_text
@@ -70,6 +71,7 @@ class TillController(QObject):
         self.formats: Formatter | None = None
         self.cart: Cart | None = None
         self.approver: Operator | None = None
+        self.granted: set[Permission] = set()  # what the approver approved on the spot
         self.mode = Mode.SALE
         self.dialog: QDialog | None = None
         self.busy = False  # a park, recall, void or restore is being done
@@ -93,7 +95,7 @@ class TillController(QObject):
     # Session -----------------------------------------------------------------------
     def begin(self, session: Session) -> None:
         self.session = session
-        self.formats = Formatter(session.settings)
+        self.formats = ScreenFormatter(session.settings)
         self.new_sale()
         self.screen.banner.clear_message()
         self.screen.show_page(LeftPage.CART)
@@ -347,6 +349,7 @@ class TillController(QObject):
         self.cart = cart if cart is not None else self.session.sales.new_cart()
         self.cart.actor = self.session.operator.user_id
         self.approver = approver
+        self.granted = set()
         # A recalled or restored sale shows its last line as the last one scanned.
         self._last_line_id = self.cart.lines[-1].line_id if self.cart.lines else None
         self.screen.cart_model.set_cart(self.cart, self.formats)
@@ -411,13 +414,12 @@ class TillController(QObject):
     def with_permission(
         self, permission: Permission, reason: str, then: Callable[[], None]
     ) -> None:
-        """Run ``then`` if the cashier may, or the manager approving this sale may; else
-        after a manager approves on the spot with their PIN."""
+        """Run ``then`` if the cashier may; else once a manager approves it on the spot with
+        their PIN (each time: approving one discount is not approving the next). The
+        approver then stands for what this sale already holds, at PAY and in the sale."""
         session = self.session
         assert session is not None
-        if session.operator.can(permission) or (
-            self.approver is not None and self.approver.can(permission)
-        ):
+        if session.operator.can(permission):
             then()
             return
         dialog = ApprovalDialog(
@@ -433,6 +435,7 @@ class TillController(QObject):
         def approved() -> None:
             if dialog.approver is not None:
                 self.set_approver(dialog.approver)
+                self.granted.add(permission)
                 self.screen.banner.show_info(
                     tr("Approved by {name}").format(name=dialog.approver.display_name)
                 )

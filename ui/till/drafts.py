@@ -56,7 +56,7 @@ class DraftKeeper(QObject):
             self._timer.start(DRAFT_INTERVAL_MS)
 
     def now(self) -> None:
-        """Write at once (a tender was taken, payment started, the window is closing)."""
+        """Write at once (a tender was taken, payment started)."""
         if self._held or self.till.session is None:
             return
         self._dirty = True
@@ -64,7 +64,13 @@ class DraftKeeper(QObject):
         self._timer.stop()
         self._write()
 
-    flush = now
+    def flush(self) -> None:
+        """The window is closing: write what is pending even behind a write in flight (the
+        runner finishes its queue before the process ends, in order)."""
+        if self._held or self.till.session is None or not self._dirty:
+            return
+        self._timer.stop()
+        self._write(force=True)
 
     def hold(self) -> None:
         """The sale is being written: whatever is pending goes first, then nothing more."""
@@ -88,10 +94,10 @@ class DraftKeeper(QObject):
         self._timer.stop()
         self._dirty = False
 
-    def _write(self) -> None:
+    def _write(self, *, force: bool = False) -> None:
         till = self.till
         session, cart = till.session, till.cart
-        if not self._dirty or self._writing or session is None or cart is None:
+        if not self._dirty or (self._writing and not force) or session is None or cart is None:
             return  # a write in flight re-arms the timer when it is done
         payment = till.payment.payment
         tenders = tuple(payment.tenders) if payment is not None else ()

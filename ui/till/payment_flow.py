@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 from uuid import uuid4
 
@@ -87,7 +88,8 @@ class PaymentFlow:
                 self.pay,
             )
             return
-        refusal = session.sales.stock_refusal(cart, session.operator, till.approver)
+        below_zero_by = till.approver if Permission.SELL_BELOW_ZERO in till.granted else None
+        refusal = session.sales.stock_refusal(cart, session.operator, below_zero_by)
         if refusal is not None:
             if session.settings.below_zero is BelowZero.MANAGER:
                 till.with_permission(Permission.SELL_BELOW_ZERO, refusal, self.pay)
@@ -179,6 +181,7 @@ class PaymentFlow:
                 tenders=tuple(payment.tenders),
                 rounding=payment.rounding,
                 order_discount=cart.order_discount,
+                sell_below_zero=Permission.SELL_BELOW_ZERO in till.granted,
             )
         command, operator, approver = self._pending, session.operator, till.approver
         till.drafts.hold()  # the sale's own transaction drops the draft
@@ -195,7 +198,16 @@ class PaymentFlow:
         if not self._stock_approval:
             self.submit()
             return
-        self.till.with_permission(Permission.SELL_BELOW_ZERO, self._stock_approval, self.submit)
+        self.till.with_permission(
+            Permission.SELL_BELOW_ZERO, self._stock_approval, self._submit_below_zero
+        )
+
+    def _submit_below_zero(self) -> None:
+        """The same sale again, now with a manager's approval to sell below zero."""
+        if self._pending is not None:
+            self._pending = replace(self._pending, sell_below_zero=True)
+        self._stock_approval = ""
+        self.submit()
 
     def _done(self, receipt: SaleReceipt) -> None:
         till, screen = self.till, self.till.screen

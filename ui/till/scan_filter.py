@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 from ui.till.scanner import WedgeDetector
 
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+_KEY_EVENTS = frozenset({QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride})
 _MODIFIER_KEYS = frozenset(
     {
         Qt.Key.Key_Shift,
@@ -96,7 +97,10 @@ class WedgeScanFilter(QObject):
         return receiver is self._root or self._root.isAncestorOf(receiver)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ShortcutOverride:
+        kind = event.type()  # every event of the application passes here: keep it cheap
+        if kind not in _KEY_EVENTS:
+            return False
+        if kind == QEvent.Type.ShortcutOverride:
             # F-keys and the like go to their shortcut, never as a key press: still a break.
             assert isinstance(event, QKeyEvent)
             if not (
@@ -106,7 +110,7 @@ class WedgeScanFilter(QObject):
             ):
                 self.detector.reset()
             return False
-        if event.type() != QEvent.Type.KeyPress or not self._watches(watched):
+        if kind != QEvent.Type.KeyPress or not self._watches(watched):
             return False
         assert isinstance(event, QKeyEvent)
         if not self.enabled or event.isAutoRepeat():

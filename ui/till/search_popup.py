@@ -176,6 +176,8 @@ class SearchPopup(QFrame):
         return self._items[row] if 0 <= row < len(self._items) else None
 
     def close_results(self) -> None:
+        if self.isHidden() and not self._items and not self.query:
+            return  # after every scan: nothing to close
         self.hide()
         self.list.clear()
         self._items = []

@@ -1,7 +1,9 @@
 """The totals panel: the item just scanned, subtotal, discount, tax per rate and the TOTAL.
 
 Its labels are made once and only their texts change on a scan: rebuilding them cost more
-than the scan itself (``main.py bench``, the till's scan figure).
+than the scan itself (``main.py bench``, the till's scan figure). The labels whose text
+changes on every scan take their width from the panel, not from their text, so a new total
+never lays out the screen again; a long TOTAL steps its type down instead.
 """
 
 from __future__ import annotations
@@ -15,9 +17,18 @@ from app.documents.formatter import Formatter
 from app.domain.cart import Cart, CartLine
 from app.domain.pricing import Totals
 from ui.common.i18n import tr
+from ui.common.widgets import set_style_property
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 MAX_ROWS = 8  # items, subtotal, discount and up to five tax rates
+# The TOTAL's type by its length: what fits the panel at its narrowest (1024×768).
+TOTAL_SIZES = ((7, "large"), (9, "medium"), (1_000, "small"))
+
+
+def _width_from_layout(label: QLabel) -> QLabel:
+    """The label's width comes from the layout, not its text: changing it relays nothing."""
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    return label
 
 
 class TotalsPanel(QFrame):
@@ -35,8 +46,9 @@ class TotalsPanel(QFrame):
         grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(2)
         self._rows: list[tuple[QLabel, QLabel]] = []
+        grid.setColumnStretch(1, 1)
         for row in range(MAX_ROWS):
-            left, right = QLabel(), QLabel()
+            left, right = QLabel(), _width_from_layout(QLabel())
             right.setAlignment(_RIGHT)
             grid.addWidget(left, row, 0)
             grid.addWidget(right, row, 1)
@@ -47,8 +59,9 @@ class TotalsPanel(QFrame):
         layout.addStretch(1)
         caption = QLabel(tr("TOTAL"))
         caption.setObjectName("totalCaption")
-        self.total_label = QLabel("")
+        self.total_label = _width_from_layout(QLabel(""))
         self.total_label.setObjectName("totalAmount")
+        self.total_label.setProperty("size", "large")
         self.total_label.setAlignment(_RIGHT)
         layout.addWidget(caption)
         layout.addWidget(self.total_label)
@@ -66,15 +79,17 @@ class TotalsPanel(QFrame):
         self.last_name.setObjectName("lastName")
         # One line, elided by width: a long name must not push TOTAL and PAY down.
         self.last_name.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.last_detail = QLabel()
+        self.last_detail = _width_from_layout(QLabel())
         self.last_detail.setObjectName("lastDetail")
-        self.last_amount = QLabel()
+        self.last_amount = _width_from_layout(QLabel())
         self.last_amount.setObjectName("lastAmount")
         self.last_amount.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom)
         grid.addWidget(caption, 0, 0, 1, 2)
         grid.addWidget(self.last_name, 1, 0, 1, 2)
         grid.addWidget(self.last_detail, 2, 0)
         grid.addWidget(self.last_amount, 2, 1)
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 2)
         self.last_item.hide()
         return self.last_item
 
@@ -83,14 +98,19 @@ class TotalsPanel(QFrame):
             self.last_item.hide()
             return
         unit = " /kg" if line.item.sold_by_weight else ""
-        self.last_name.setText(line.item.name)
+        width = self.last_name.width()
+        name = line.item.name
+        if width > 0:  # laid out: a long name ends in "…" rather than being cut
+            name = self.last_name.fontMetrics().elidedText(name, Qt.TextElideMode.ElideRight, width)
+        self.last_name.setText(name)
         self.last_name.setToolTip(line.item.name)
         self.last_detail.setText(
             f"{formats.quantity(line.quantity, line.item.sold_by_weight)} × "
             f"{formats.money(line.unit_price)}{unit}"
         )
         self.last_amount.setText(formats.money(line.unit_price.times(line.quantity)))
-        self.last_item.show()
+        if self.last_item.isHidden():
+            self.last_item.show()
 
     def show_cart(
         self, cart: Cart | None, totals: Totals | None, formats: Formatter | None
@@ -118,8 +138,9 @@ class TotalsPanel(QFrame):
             rows.append((caption.format(rate=formats.rate(band.rate)), money(band.tax), "taxRow"))
         for index, (left, right) in enumerate(self._rows):
             if index >= len(rows):
-                left.hide()
-                right.hide()
+                if not left.isHidden():
+                    left.hide()
+                    right.hide()
                 continue
             caption, value, name = rows[index]
             for label, text in ((left, caption), (right, value)):
@@ -129,5 +150,10 @@ class TotalsPanel(QFrame):
                     label.style().polish(label)
                 if label.text() != text:
                     label.setText(text)
-                label.show()
-        self.total_label.setText(money(totals.total))
+                if label.isHidden():
+                    label.show()
+        total = money(totals.total)
+        size = next(name for longest, name in TOTAL_SIZES if len(total) <= longest)
+        if self.total_label.property("size") != size:
+            set_style_property(self.total_label, "size", size)
+        self.total_label.setText(total)
