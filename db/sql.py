@@ -135,6 +135,9 @@ INSERT_PAYMENT = (
 
 SALE_EXISTS = "SELECT 1 FROM sale WHERE id = :id"
 
+DROP_DRAFT = "DELETE FROM sale_draft WHERE register_code = :code"
+"""The register's draft of the sale in progress goes with the sale that completes it."""
+
 JOURNAL_HEAD = "SELECT seq, hash FROM journal_head WHERE id = 1"
 
 INSERT_ENTRY = (

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 from app.domain.money import Currency, Money
 from app.dto.sales import ParkedSaleSummary
 from db import models as m
+from db import sql
+from db.driver import driver_for
 
 _DRAFT = m.table(m.SaleDraft)
 _PARKED = m.table(m.ParkedSale)
@@ -133,4 +135,5 @@ class ParkedRepository:
         return DraftRow(json.loads(row.snapshot), row.display_name, row.saved_at)
 
     def drop_draft(self, register_code: str) -> None:
-        self._s.execute(delete(_DRAFT).where(_DRAFT.c.register_code == register_code))
+        # In every sale's transaction: the hand-written statement, as the sale's own are.
+        driver_for(self._s).execute(sql.DROP_DRAFT, {"code": register_code})

@@ -74,7 +74,7 @@ class TillController(QObject):
         self.granted: set[Permission] = set()  # what the approver approved on the spot
         self.mode = Mode.SALE
         self.dialog: QDialog | None = None
-        self.busy = False  # a park, recall, void or restore is being done
+        self.busy = False  # a park, recall or void is being written
         self._last_line_id: int | None = None
         self._search_seq = 0
 
