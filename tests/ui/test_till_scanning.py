@@ -230,6 +230,20 @@ def test_a_quantity_above_the_limit_asks_for_confirmation(cashier: Any, codes: A
     assert cashier.lines()[-1] == (codes.packaged[1].sku, "99")
 
 
+def test_a_large_quantity_typed_in_the_quantity_dialog_asks_too(cashier: Any, codes: Any) -> None:
+    item = codes.packaged[0]
+    cashier.scan(item.sku)
+    cashier.key(Qt.Key.Key_F4)
+    dialog = cashier.dialog(NumberDialog)
+    dialog.field.selectAll()
+    cashier.type("120", dialog.field)
+    cashier.key(Qt.Key.Key_Return, dialog.field)
+    confirm = cashier.dialog(ConfirmDialog)
+    assert cashier.lines() == [(item.sku, "1")]
+    cashier.key(Qt.Key.Key_Return, confirm)
+    assert cashier.lines() == [(item.sku, "120")]
+
+
 def test_an_item_out_of_stock_is_flagged_on_its_line_when_scanned(
     cashier: Any, codes: Any, sqlite_shop: Any
 ) -> None:
