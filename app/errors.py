@@ -38,7 +38,14 @@ class AuthenticationFailed(UserError):
 
 
 class InsufficientStock(UserError):
-    """Selling more units than the shop holds of a stock-tracked item."""
+    """Selling more units than the shop holds of a stock-tracked item.
+
+    ``approvable`` is True when a manager's approval would let the sale through (the shop
+    sells below zero with approval); the message then says so."""
+
+    def __init__(self, message: str, *, approvable: bool = False) -> None:
+        super().__init__(message)
+        self.approvable = approvable
 
 
 class StockShort(TillwrightError):

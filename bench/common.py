@@ -26,13 +26,25 @@ CHILD_TIMEOUT_S = 180
 MEMORY_LIMIT_MB = 300.0
 SEED = 20240611
 
-METRICS = ("scan", "search", "sale", "cold_start", "memory")
+METRICS = (
+    "scan",
+    "search",
+    "sale",
+    "cold_start",
+    "memory",
+    "till_scan_1",
+    "till_scan_20",
+    "till_scan_200",
+)
 LABELS = {
     "scan": "(a) scan → priced cart line, median",
     "search": "(b) name search, top 50, median",
     "sale": "(c) 20-line sale, durable commit, median",
     "cold_start": "(d) cold start → ready till window, median",
     "memory": "(e) peak memory (RSS), window open, scans + searches + sale",
+    "till_scan_1": "(f) scan in the real till, Enter → row painted, 1 line in the cart, median",
+    "till_scan_20": "(f) scan in the real till, Enter → row painted, 20 lines, median",
+    "till_scan_200": "(f) scan in the real till, Enter → row painted, 200 lines, median",
 }
 RATIO_TARGETS = {"scan": 5.0, "search": 3.0, "sale": 2.0, "cold_start": 2.5}
 

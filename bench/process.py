@@ -184,6 +184,10 @@ def child_main(wiring: BenchWiring, mode: str, workload_path: str) -> str:
         result = cold_child(w)
     elif mode in {"memory-ours", "memory-floor"}:
         result = memory_child(wiring, mode.removeprefix("memory-"), w)
+    elif mode == "till-ui":
+        from bench.till_ui import till_ui_child  # it imports this module for run_child
+
+        result = till_ui_child(wiring, w)
     else:
         raise SystemExit(f"unknown bench child mode {mode!r}")
     return json.dumps(result)

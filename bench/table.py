@@ -61,6 +61,14 @@ def table(results: dict[int, dict[str, dict[str, Any]]], builds: dict[int, float
                 f"({verdict} {MEMORY_LIMIT_MB:g} MB; bare PySide6 window "
                 f"{cold['peak_mb_floor']:.0f} MB)"
             )
+    for size, metrics in results.items():
+        flat = [metrics.get(f"till_scan_{n}") for n in (1, 20, 200)]
+        if all(m is not None and m.get("p95_ours") for m in flat):
+            one, _, most = (m for m in flat if m is not None)
+            lines.append(
+                f"- Till scan at {size:,}, 200 lines ÷ 1 line (flat is 1.0): median "
+                f"{most['ours'] / one['ours']:.2f}×, p95 {most['p95_ours'] / one['p95_ours']:.2f}×"
+            )
     sizes = list(results)
     if len(sizes) == 2:
         small, large = sizes

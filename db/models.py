@@ -247,3 +247,26 @@ class ParkedSale(Base):
 
 # Each journal entry backs at most one sale (journal verify walks sales in this order).
 Index("ux_sale_journal_seq", Sale.journal_seq, unique=True)
+
+
+class SaleDraft(Base):
+    """The sale in progress on a register, kept so that a till that dies loses nothing: one
+    row per register, rewritten by the database worker as the cart changes, deleted in the
+    transaction that completes, parks or voids the sale."""
+
+    __tablename__ = "sale_draft"
+    register_code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    saved_at: Mapped[datetime]
+    snapshot: Mapped[str] = mapped_column(Text)
+    """The cart, its tenders and the sale id, as JSON (app.services.sales)."""
+    total_minor: Mapped[int] = mapped_column(BigInteger)
+
+
+class ApprovalThrottle(Base):
+    """Wrong manager PINs in a row per register; approvals there pause after too many."""
+
+    __tablename__ = "approval_throttle"
+    register_code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    paused_until: Mapped[datetime | None]

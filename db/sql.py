@@ -91,8 +91,11 @@ def search_statement(terms: Sequence[str], limit: int, sqlite: bool) -> tuple[st
 
 TAKE_STOCK = (
     "UPDATE stock_balance SET quantity = quantity - :quantity WHERE variant_id = :variant "
-    "AND (quantity >= :quantity OR NOT (SELECT track_stock FROM variant WHERE id = :variant))"
+    "AND (:below_zero OR quantity >= :quantity "
+    "OR NOT (SELECT track_stock FROM variant WHERE id = :variant))"
 )
+"""Take one line's quantity; refused (no row matched) when a tracked item is short, unless
+``:below_zero`` (the shop allows it, or a manager approved it for this sale)."""
 
 INSERT_MOVE = (
     "INSERT INTO stock_move (variant_id, quantity, reason, reference, occurred_at, user_id) "
@@ -145,6 +148,9 @@ DATABASE_NOW = {
 }
 
 JOURNAL_HEAD = "SELECT seq, hash, shop_id, key_id FROM journal_head WHERE id = 1"
+
+DROP_DRAFT = "DELETE FROM sale_draft WHERE register_code = :code"
+"""The register's draft of the sale in progress goes with the sale that completes it."""
 
 INSERT_ENTRY = (
     "INSERT INTO journal_entry (seq, kind, body, prev_hash, hash) "

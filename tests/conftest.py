@@ -126,3 +126,11 @@ def sqlite_shop(sqlite_url: str, home: Path) -> Iterator[object]:
     context = make_shop(sqlite_url, home)
     yield context
     context.close()
+
+
+def user_id(shop, username: str) -> int:  # type: ignore[no-untyped-def]
+    """The id of one of the shop's users, for services that take the acting user's id."""
+    with shop.uow_factory() as uow:
+        user = uow.users.by_username(username)
+        assert user is not None
+        return int(user.user_id)

@@ -106,6 +106,10 @@ class TillWindow(QMainWindow):
         self.staff_action.triggered.connect(self.open_staff)
         self.addAction(self.staff_action)
         self.staff_button.clicked.connect(self.open_staff)
+        sign_out = QAction(self)
+        sign_out.setShortcut(QKeySequence(Qt.Key.Key_F11))
+        sign_out.triggered.connect(self.sign_out)
+        self.addAction(sign_out)
 
         header = QFrame()
         header.setObjectName("header")
@@ -258,7 +262,7 @@ class TillWindow(QMainWindow):
 
     def retranslate(self) -> None:
         """(Re)apply the fixed texts, e.g. after the shop's translation was installed."""
-        self.sign_out_button.setText(tr("Sign out"))
+        self.sign_out_button.setText(tr("Sign out  F11"))
         self.staff_button.setText(tr("Staff  F2"))
         if self.backend is not None:
             code = self.backend.register_code
@@ -319,13 +323,15 @@ class TillWindow(QMainWindow):
             self.till.focus_scan_field()
 
     def sign_out(self) -> None:
+        """Sign out (F11); a sale in progress is parked or voided first, when asked."""
         till = self.till
-        if till is None:
+        if till is None or till.session is None:
             return
-        reason = till.why_not_sign_out()
-        if reason is not None:
-            till.banner.show_error(reason)
-            return
+        till.leave(self._signed_out)
+
+    def _signed_out(self) -> None:
+        till = self.till
+        assert till is not None
         till.end()
         self.session = None
         self.cashier_label.clear()
@@ -346,5 +352,15 @@ class TillWindow(QMainWindow):
         self.runner.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        till = self.till
+        if not self._closed and till is not None and till.sale_in_progress:
+            # Asked first; closing goes on once the sale is parked or voided. (shutdown()
+            # called first, as when the process is told to stop, keeps the sale instead.)
+            event.ignore()
+            till.leave(self._close_again)
+            return
         self.shutdown()
         super().closeEvent(event)
+
+    def _close_again(self) -> None:
+        self.close()

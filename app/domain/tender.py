@@ -3,6 +3,10 @@
 Cash rounding applies only when cash settles the balance: the remaining amount is rounded to
 the configured increment (0.01, 0.05, 0.10…) and the difference becomes its own receipt line.
 A card tender records the amount and the terminal's approval reference, never a card number.
+
+Cash handed over is capped: more than the cash due plus the largest banknote in current issue
+(:data:`LARGEST_NOTE`; a shop may set its own margin) is a typing slip, "1250" for "12.50",
+and is refused before it becomes change to count out.
 """
 
 from __future__ import annotations
@@ -11,9 +15,40 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
-from app.domain.money import Money
+from app.domain.money import Currency, Money
 from app.domain.pricing import round_cash
 from app.errors import SaleNotPayable, UserError
+
+LARGEST_NOTE: dict[str, Decimal] = {
+    code: Decimal(value)
+    for code, value in {
+        # The largest note in current issue. EUR: 200, not 500 (no longer issued since 2019,
+        # and refused by most shops); a shop that takes them sets sales.cash_over_due_limit.
+        "EUR": 200,
+        "USD": 100,
+        "GBP": 50,
+        "CHF": 1000,
+        "JPY": 10000,
+        "CAD": 100,
+        "AUD": 100,
+        "NZD": 100,
+        "SEK": 1000,
+        "NOK": 1000,
+        "DKK": 1000,
+        "ISK": 10000,
+        "PLN": 500,
+        "CZK": 5000,
+        "HUF": 20000,
+        "RON": 500,
+        "INR": 500,
+        "CNY": 100,
+        "HKD": 1000,
+        "MXN": 1000,
+        "BRL": 200,
+        "ZAR": 200,
+    }.items()
+}
+"""By ISO 4217 code. A currency not listed has no cap unless the shop sets one."""
 
 MAX_REFERENCE_DIGITS = 12
 PAN_LENGTHS = range(13, 20)
@@ -68,6 +103,12 @@ def _digits(text: str) -> tuple[str, list[str]]:
     return "".join(every), runs
 
 
+def cash_over_due_limit(currency: Currency, configured: Decimal | None) -> Decimal | None:
+    """How much more than the cash due a customer may hand over: the shop's setting, else
+    the currency's largest note; None: no cap."""
+    return configured if configured is not None else LARGEST_NOTE.get(currency.code)
+
+
 def check_card_reference(reference: str) -> str:
     """An approval reference is short text; anything that could hold a card number is refused.
 
@@ -91,16 +132,21 @@ def check_card_reference(reference: str) -> str:
 
 @dataclass
 class Payment:
-    """Tenders taken against a total. ``remaining`` reaches zero when the sale is paid."""
+    """Tenders taken against a total. ``remaining`` reaches zero when the sale is paid.
+
+    ``max_over_due`` caps cash handed over at the cash due plus that much (None: no cap)."""
 
     total: Money
     cash_increment: Decimal
     tenders: list[Tender] = field(default_factory=list)
     rounding: Money | None = None
+    max_over_due: Decimal | None = None
 
     def __post_init__(self) -> None:
         if self.rounding is None:
             self.rounding = Money.zero(self.total.currency)
+        if self.paid > self.due:
+            raise SaleNotPayable("The payments taken are more than the sale's total")
 
     @property
     def due(self) -> Money:
@@ -134,6 +180,14 @@ class Payment:
         if self.is_settled:
             raise SaleNotPayable("This sale is already paid")
         rounded_due = self.cash_due()
+        if self.max_over_due is not None and tendered.amount > rounded_due.amount + (
+            self.max_over_due
+        ):
+            code = tendered.currency.code
+            raise UserError(
+                f"{code} {tendered.amount} is more than the {rounded_due.amount} due plus "
+                f"{self.max_over_due.normalize():f}: check the amount typed"
+            )
         if self.remaining <= tendered < rounded_due:
             # Less than the rounded amount but not a partial payment either: the customer
             # owes the rounded figure, since the difference cannot be paid in coins.

@@ -40,6 +40,7 @@ class Permission(StrEnum):
     PARK_SALE = "park_sale"
     OVERRIDE_PRICE = "override_price"
     GIVE_DISCOUNT = "give_discount"
+    SELL_BELOW_ZERO = "sell_below_zero"
     MANAGE_CATALOG = "manage_catalog"
     MANAGE_CASHIERS = "manage_cashiers"
     """Add, disable, unlock cashiers and reset their PINs."""
@@ -58,6 +59,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.PARK_SALE,
             Permission.OVERRIDE_PRICE,
             Permission.GIVE_DISCOUNT,
+            Permission.SELL_BELOW_ZERO,
             Permission.MANAGE_CATALOG,
             Permission.MANAGE_CASHIERS,
             Permission.VIEW_JOURNAL,

@@ -19,7 +19,6 @@ from app.domain.sale_audit import StoredSale
 from app.domain.users import Attempt, Role
 from app.dto.catalog import TaxClassData, UpsertOutcome
 from app.dto.sales import ParkedSaleSummary, SaleReceipt
-from app.errors import InsufficientStock
 
 
 class CatalogReader(Protocol):
@@ -69,16 +68,24 @@ class StockRepository(Protocol):
         reference: str,
         at: datetime,
         user_id: int | None,
+        *,
+        below_zero: bool = False,
     ) -> None:
         """Take (variant id, quantity) out of stock, one move per line.
 
         Raises StockShort if a stock-tracked variant would go below zero (two tills can
-        never both take the last unit); the caller rolls back, then asks :meth:`shortage`.
+        never both take the last unit) unless ``below_zero``; the caller rolls back, then
+        asks :meth:`shortage`.
         """
         ...
 
-    def shortage(self, lines: Sequence[tuple[int, Decimal]]) -> InsufficientStock:
-        """The error naming the first item of ``lines`` the shop holds too little of."""
+    def shortage(self, lines: Sequence[tuple[int, Decimal]]) -> tuple[str, Decimal, Decimal] | None:
+        """(name, held, wanted) of the first item of ``lines`` the shop holds too little of,
+        or None if none is short now."""
+        ...
+
+    def below_zero(self, variant_ids: Sequence[int]) -> list[tuple[str, Decimal]]:
+        """(name, quantity) of the tracked items among these now held below zero."""
         ...
 
     def count(
@@ -100,6 +107,14 @@ class RegisterRepository(Protocol):
     def sale_clock(self, code: str) -> tuple[datetime | None, datetime]:
         """When this register's last sale was made, and the database's clock now."""
         ...
+
+    def approval_throttle(self, code: str) -> tuple[int, datetime | None]:
+        """Wrong approval PINs in a row on this register, and until when approvals pause."""
+        ...
+
+    def set_approval_throttle(
+        self, code: str, failures: int, paused_until: datetime | None
+    ) -> None: ...
 
 
 class SaleRepository(Protocol):
@@ -199,6 +214,10 @@ class UserRepository(Protocol):
 
     def set_pin_hash(self, user_id: int, pin_hash: str) -> None: ...
 
+    def approvers(self) -> Sequence[UserRecord]:
+        """The active managers and owners: who may approve at a till."""
+        ...
+
 
 class SettingsRepository(Protocol):
     def all(self) -> dict[str, str]: ...
@@ -206,7 +225,18 @@ class SettingsRepository(Protocol):
     def set(self, key: str, value: str) -> None: ...
 
 
+class DraftRecord(Protocol):
+    @property
+    def snapshot(self) -> dict[str, Any]: ...
+    @property
+    def saved_by(self) -> str: ...
+    @property
+    def saved_at(self) -> datetime: ...
+
+
 class ParkedRepository(Protocol):
+    """Parked sales, and each register's draft of the sale in progress."""
+
     def add(
         self,
         register_code: str,
@@ -222,6 +252,21 @@ class ParkedRepository(Protocol):
     def take(self, parked_id: int) -> dict[str, Any] | None:
         """Remove a parked sale and return its snapshot, or None if already recalled."""
         ...
+
+    def save_draft(
+        self,
+        register_code: str,
+        user_id: int,
+        at: datetime,
+        snapshot: Mapping[str, Any],
+        total_minor: int,
+    ) -> None:
+        """Write the register's draft, replacing the one before."""
+        ...
+
+    def draft(self, register_code: str) -> DraftRecord | None: ...
+
+    def drop_draft(self, register_code: str) -> None: ...
 
 
 class UnitOfWork(Protocol):

@@ -17,7 +17,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from app.domain.users import (
     Attempt,
@@ -167,3 +167,76 @@ class AuthService:
             f"{user.username} is locked after too many wrong PINs; try again in {minutes} min. "
             f"{unlock_advice(user)}."
         )
+
+    def approve_by_pin(
+        self,
+        pin: str,
+        permission: Permission,
+        register_code: str,
+        requested_by: int | None = None,
+    ) -> Operator:
+        """A manager's PIN alone, typed on the spot at a till: the one active, unlocked
+        manager or owner whose PIN it is approves ``permission`` (journaled). PINs are unique
+        among managers and owners; a wrong PIN names nobody, so wrong PINs are counted per
+        register, and after ``max_failures`` in a row approvals there pause for the lockout
+        time (journaled too)."""
+        now = self._clock.now()
+        with self._uow_factory() as uow:
+            failures, paused_until = uow.registers.approval_throttle(register_code)
+            candidates = [u for u in uow.users.approvers() if not is_locked(u.locked_until, now)]
+        if is_locked(paused_until, now):
+            assert paused_until is not None
+            raise AuthenticationFailed(_paused(paused_until - now))
+        # Every candidate is tried, outside any transaction (scrypt is slow on purpose): the
+        # time taken does not tell whose PIN it was, and a PIN held twice is noticed.
+        matches = [user for user in candidates if verify_pin(pin, user.pin_hash)]
+        with self._uow_factory() as uow:
+            if not matches:
+                failures += 1
+                paused = None
+                if failures >= self._policy.max_failures:
+                    paused, failures = now + self._policy.lockout, 0
+                    uow.journal.append(
+                        "approval.paused",
+                        register_code,
+                        requested_by,
+                        now,
+                        {"until": paused.isoformat(), "wrong_pins": self._policy.max_failures},
+                    )
+                uow.registers.set_approval_throttle(register_code, failures, paused)
+                uow.commit()
+                raise AuthenticationFailed(
+                    _paused(self._policy.lockout) if paused else WRONG_APPROVAL_PIN
+                )
+            if len(matches) > 1:
+                raise AuthenticationFailed(
+                    "That PIN belongs to more than one manager: the owner must give each "
+                    "their own PIN"
+                )
+            user = matches[0]
+            approver = Operator(user.user_id, user.username, user.display_name, user.role)
+            if not approver.can(permission):
+                raise PermissionDenied(
+                    f"{approver.display_name} may not approve {permission.value}"
+                )
+            if failures:
+                uow.registers.set_approval_throttle(register_code, 0, None)
+            uow.journal.append(
+                "approval.given",
+                register_code,
+                requested_by,
+                now,
+                {"permission": permission.value, "approver": approver.user_id},
+            )
+            uow.commit()
+        return approver
+
+
+WRONG_APPROVAL_PIN = "Wrong PIN: no manager or owner has it"
+
+
+def _paused(left: timedelta) -> str:
+    minutes = max(1, int(left.total_seconds() // 60) + (1 if left.total_seconds() % 60 else 0))
+    return (
+        f"Approvals on this till are paused after too many wrong PINs; try again in {minutes} min"
+    )

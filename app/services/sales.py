@@ -1,4 +1,5 @@
-"""Ringing up: look items up, complete a sale in one transaction, park and recall carts."""
+"""Ringing up: what one entry in the scan field does, completing a sale in one transaction,
+and the sale in progress kept in the database (its draft, parking, recall, voids)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from app.domain.barcode import normalise_code
-from app.domain.cart import Cart, CartItem, check_quantity
+from app.domain.cart import BelowZero, Cart, CartItem, check_quantity
+from app.domain.entry import BadQuantity, looks_like_name, parse_entry
 from app.domain.money import Money
 from app.domain.pricing import LineInput, Totals, price, round_cash
 from app.domain.tender import Tender, TenderKind, check_card_reference
@@ -17,42 +20,37 @@ from app.domain.text import search_terms
 from app.domain.timecheck import check_sale_time
 from app.domain.users import Operator, Permission
 from app.dto.sales import (
+    Added,
     CompleteSale,
-    ParkedSaleSummary,
+    ConfirmQuantity,
+    EntryOutcome,
+    EntryRefused,
+    ItemWanted,
     ReceiptLine,
     ReceiptTaxBand,
     SaleLineCommand,
     SaleReceipt,
     SearchResult,
+    SearchWanted,
+    WeightWanted,
 )
 from app.dto.shop import ShopSettings
 from app.errors import (
     DuplicateSale,
+    InsufficientStock,
     NotFound,
-    PermissionDenied,
     SaleNotPayable,
     StockShort,
     UserError,
 )
-from app.ports.storage import CatalogReader, UnitOfWorkFactory
+from app.ports.storage import CatalogReader, UnitOfWork, UnitOfWorkFactory
 from app.ports.system import Clock
+from app.services.sale_keeping import SaleKeeping, require
 
 log = logging.getLogger(__name__)
 
 SEARCH_LIMIT = 50
 MAX_LINES = 500
-
-
-def require(
-    operator: Operator, approver: Operator | None, permission: Permission, what: str
-) -> int | None:
-    """Check a permission in the service, not only in the UI. Returns the approver's id when
-    a manager's approval was needed and given."""
-    if operator.can(permission):
-        return None
-    if approver is not None and approver.can(permission):
-        return approver.user_id
-    raise PermissionDenied(f"{what} needs a manager's approval")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +60,10 @@ class _Checked:
     approved_by: int | None
 
 
-class SaleService:
+class SaleService(SaleKeeping):
+    """The till's use cases: one entry in the scan field, one sale completed, and (from
+    :class:`SaleKeeping`) the sale in progress kept in the database."""
+
     def __init__(
         self,
         uow_factory: UnitOfWorkFactory,
@@ -94,6 +95,77 @@ class SaleService:
     def new_cart(self) -> Cart:
         return Cart(self.settings.currency, self.settings.prices_include_tax)
 
+    # The scan field: one call per Enter ------------------------------------------------
+    def enter(self, cart: Cart, text: str, *, search: bool = True) -> EntryOutcome:
+        """Everything an Enter in the scan field does: read the quantity prefix, look the
+        code up (one lookup), and add the item, or say that a name search, a weight or a
+        confirmation is wanted, or why nothing was added. ``search=False`` for a scanner
+        burst, which is never a name."""
+        try:
+            entry = parse_entry(text)
+        except BadQuantity as error:
+            return EntryRefused(error.message)
+        if not entry.code:
+            if entry.quantity is not None:
+                return ItemWanted(entry.quantity)
+            return EntryRefused("Scan or type a barcode or SKU")
+        quantity = entry.quantity
+        item = self._catalog.item_by_code(normalise_code(entry.code))
+        if item is None and entry.whole:
+            # "2x4-PLANK": the x was part of the code. Only a miss costs this second lookup.
+            item, quantity = self._catalog.item_by_code(normalise_code(entry.whole)), None
+        if item is None:
+            if search and looks_like_name(entry.code):
+                return SearchWanted(entry.code, entry.quantity)
+            return EntryRefused(f"No product has the barcode or SKU {entry.code}")
+        return self.add(cart, item, quantity)
+
+    def add(
+        self, cart: Cart, item: CartItem, quantity: Decimal | None, *, confirmed: bool = False
+    ) -> EntryOutcome:
+        """Add an item found by code or picked from a search (None: one, or ask a weight)."""
+        if quantity is None and item.sold_by_weight:
+            return WeightWanted(item)
+        quantity = Decimal(1) if quantity is None else quantity
+        if not confirmed and self.needs_confirmation(quantity):
+            return ConfirmQuantity(item, quantity, self.settings.confirm_quantity_above)
+        lines_before = len(cart.lines)
+        try:
+            line = cart.add(item, quantity)
+        except UserError as error:
+            return EntryRefused(error.message)
+        return Added(line, len(cart.lines) > lines_before, cart.stock_note(line))
+
+    def needs_confirmation(self, quantity: Decimal) -> bool:
+        """More on one line than the shop's limit: the cashier confirms it first."""
+        return quantity > self.settings.confirm_quantity_above
+
+    def stock_refusal(
+        self, cart: Cart, operator: Operator, approver: Operator | None
+    ) -> str | None:
+        """Why this cart cannot go to payment as it stands, by the shelf stock seen at its
+        scans (the sale's own transaction checks again): None when it can. ``approver`` is a
+        manager who approved selling below zero for this sale, if one did."""
+        short = cart.short_lines()
+        if not short or self._below_zero_allowed(operator, approver)[0]:
+            return None
+        line, note = short[0]
+        return _shortage_message(line.item.name, note.left, note.wanted, self.settings.below_zero)
+
+    def _below_zero_allowed(
+        self, operator: Operator, approver: Operator | None
+    ) -> tuple[bool, int | None]:
+        """(may this sale take stock below zero, the approver's id if that took approval)."""
+        policy = self.settings.below_zero
+        if policy is BelowZero.ALLOW:
+            return True, None
+        if policy is BelowZero.MANAGER:
+            if operator.can(Permission.SELL_BELOW_ZERO):
+                return True, None
+            if approver is not None and approver.can(Permission.SELL_BELOW_ZERO):
+                return True, approver.user_id
+        return False, None
+
     # Completion -----------------------------------------------------------------------
     def complete(
         self, command: CompleteSale, operator: Operator, approver: Operator | None = None
@@ -120,20 +192,27 @@ class SaleService:
                 # A clock gone back, or running ahead of the database's: refuse, with advice.
                 check_sale_time(now, *uow.registers.sale_clock(command.register_code))
                 receipt_no = uow.registers.next_receipt_no(command.register_code)
+                below_zero, below_zero_by = self._below_zero_allowed(
+                    operator, approver if command.sell_below_zero else None
+                )
                 uow.stock.take(
                     [(line.variant_id, line.quantity) for line in command.lines],
                     "sale",
                     command.sale_id,
                     now,
                     operator.user_id,
+                    below_zero=below_zero,
                 )
+                sold_below = self._sold_below_zero(uow, command, below_zero)
+                approved_by = checked.approved_by or (below_zero_by if sold_below else None)
+                checked = replace(checked, approved_by=approved_by)
                 draft = _receipt(command, checked, receipt_no, now, operator)
                 seq, hash_ = uow.journal.append(
                     "sale",
                     command.register_code,
                     operator.user_id,
                     now,
-                    _journal_body(draft, checked.approved_by),
+                    _journal_body(draft, checked.approved_by, sold_below),
                 )
                 receipt = replace(draft, journal_seq=seq, journal_hash=hash_)
                 uow.sales.add(
@@ -143,12 +222,12 @@ class SaleService:
                     [ln.variant_id for ln in command.lines],
                     [ln.price_overridden for ln in command.lines],
                 )
+                uow.parked.drop_draft(command.register_code)
                 uow.changed("sale", command.sale_id)
                 uow.changed("stock")
                 uow.commit()
         except StockShort as short:
-            with self._uow_factory() as uow:
-                raise uow.stock.shortage(short.lines) from None
+            raise self._stock_short(short.lines) from None
         except DuplicateSale:
             # Another attempt with the same id committed between our check and our insert.
             with self._uow_factory() as uow:
@@ -158,6 +237,28 @@ class SaleService:
             return _replayed(existing)
         log.info("sale %s committed as %s/%d", command.sale_id, command.register_code, receipt_no)
         return receipt
+
+    def _sold_below_zero(
+        self, uow: UnitOfWork, command: CompleteSale, allowed: bool
+    ) -> list[tuple[str, Decimal]]:
+        """Which items a sale the shop lets below zero only with a manager took below zero,
+        for its journal entry (one read, only for such sales)."""
+        if not allowed or self.settings.below_zero is not BelowZero.MANAGER:
+            return []
+        return uow.stock.below_zero([line.variant_id for line in command.lines])
+
+    def _stock_short(self, lines: Sequence[tuple[int, Decimal]]) -> InsufficientStock:
+        """The refusal after a stock take fell short, read in a fresh transaction."""
+        with self._uow_factory() as uow:
+            found = uow.stock.shortage(lines)
+        policy = self.settings.below_zero
+        if found is None:
+            return InsufficientStock("Another till sold the last units just now: check the stock")
+        name, held, wanted = found
+        return InsufficientStock(
+            _shortage_message(name, max(held, Decimal(0)), wanted, policy),
+            approvable=policy is BelowZero.MANAGER,
+        )
 
     def _check(
         self,
@@ -233,39 +334,6 @@ class SaleService:
                 raise SaleNotPayable("A card payment gives no change")
             check_card_reference(t.reference)  # any tender: no card number is ever stored
 
-    # Parking ------------------------------------------------------------------------
-    def park(self, cart: Cart, operator: Operator, register_code: str, label: str = "") -> int:
-        require(operator, None, Permission.PARK_SALE, "Parking a sale")
-        if cart.is_empty:
-            raise UserError("There is nothing to park")
-        label = label.strip()[:40] or f"{len(cart.lines)} item(s)"
-        with self._uow_factory() as uow:
-            parked_id = uow.parked.add(
-                register_code,
-                operator.user_id,
-                label,
-                self._clock.now(),
-                cart.to_snapshot(),
-                cart.totals().total.minor,
-            )
-            uow.changed("parked", register_code)
-            uow.commit()
-        return parked_id
-
-    def parked(self, register_code: str) -> list[ParkedSaleSummary]:
-        with self._uow_factory() as uow:
-            return uow.parked.summaries(register_code)
-
-    def recall(self, parked_id: int, operator: Operator) -> Cart:
-        require(operator, None, Permission.PARK_SALE, "Recalling a sale")
-        with self._uow_factory() as uow:
-            snapshot = uow.parked.take(parked_id)
-            uow.changed("parked")
-            uow.commit()
-        if snapshot is None:
-            raise NotFound("That parked sale has already been recalled")
-        return Cart.from_snapshot(snapshot)
-
 
 def commands_from_cart(cart: Cart) -> tuple[SaleLineCommand, ...]:
     return tuple(
@@ -324,7 +392,19 @@ def _receipt(
     )
 
 
-def _journal_body(receipt: SaleReceipt, approved_by: int | None) -> dict[str, Any]:
+def _shortage_message(name: str, left: Decimal, wanted: Decimal, policy: BelowZero) -> str:
+    """Which item, how many left, and what the cashier can do about it."""
+    shortage = (
+        f"Not enough {name} in stock: {left.normalize():f} left, {wanted.normalize():f} wanted."
+    )
+    if policy is BelowZero.MANAGER:
+        return shortage + " A manager can approve selling it below zero; or remove it."
+    return shortage + " Remove it or lower the quantity."
+
+
+def _journal_body(
+    receipt: SaleReceipt, approved_by: int | None, below_zero: Sequence[tuple[str, Decimal]] = ()
+) -> dict[str, Any]:
     def amount(m: Money) -> str:
         return str(m.amount)
 
@@ -352,4 +432,11 @@ def _journal_body(receipt: SaleReceipt, approved_by: int | None) -> dict[str, An
             {"kind": p.kind.value, "amount": amount(p.amount), "reference": p.reference}
             for p in receipt.payments
         ],
+        # Only when a manager let it sell stock the shop did not hold: keeps old bodies as
+        # they were hashed.
+        **(
+            {"below_zero": [{"name": n, "left": f"{q.normalize():f}"} for n, q in below_zero]}
+            if below_zero
+            else {}
+        ),
     }

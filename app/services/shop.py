@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
-from app.domain.money import Currency
+from app.domain.cart import MAX_QUANTITY, BelowZero
+from app.domain.money import Currency, to_decimal
 from app.domain.shop import check_cash_increment, check_register_code
 from app.domain.users import Operator, Permission
 from app.dto.shop import ShopSettings
@@ -24,6 +25,12 @@ DEFAULTS: dict[str, str] = {
     "shop.prices_include_tax": "true",
     "shop.cash_increment": "0.01",
     "shop.country": "IE",
+    # The till (ui/till): whether to sell below zero stock ("allow", "manager", "refuse"),
+    # the quantity above which a line asks to be confirmed, and how much more than the cash
+    # due a customer may hand over (empty: the currency's largest banknote).
+    "sales.below_zero": "manager",
+    "sales.confirm_quantity_above": "99",
+    "sales.cash_over_due_limit": "",
 }
 
 
@@ -38,6 +45,20 @@ class ShopState(StrEnum):
 
 def settings_from(values: Mapping[str, str]) -> ShopSettings:
     merged = {**DEFAULTS, **values}
+    try:
+        below_zero = BelowZero(merged["sales.below_zero"].strip().lower())
+    except ValueError:
+        choices = ", ".join(policy.value for policy in BelowZero)
+        raise UserError(
+            f"sales.below_zero is {merged['sales.below_zero']!r}; it is one of {choices}"
+        ) from None
+    confirm_above = to_decimal(merged["sales.confirm_quantity_above"], "quantity to confirm")
+    if not 0 < confirm_above <= MAX_QUANTITY:
+        raise UserError(f"sales.confirm_quantity_above is between 1 and {MAX_QUANTITY}")
+    over_due_text = merged["sales.cash_over_due_limit"].strip()
+    over_due = to_decimal(over_due_text, "cash over due limit") if over_due_text else None
+    if over_due is not None and over_due <= 0:
+        raise UserError("sales.cash_over_due_limit is more than zero (or empty)")
     return ShopSettings(
         name=merged["shop.name"],
         currency=Currency.of(merged["shop.currency"]),
@@ -48,6 +69,9 @@ def settings_from(values: Mapping[str, str]) -> ShopSettings:
         address=merged["shop.address"],
         tax_id=merged["shop.tax_id"],
         country=merged["shop.country"],
+        below_zero=below_zero,
+        confirm_quantity_above=confirm_above,
+        cash_over_due_limit=over_due,
     )
 
 

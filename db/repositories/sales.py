@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import CursorResult, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.domain.money import Currency, Money
@@ -17,6 +18,7 @@ from db import sql
 from db.driver import driver_for
 
 _REGISTER = m.table(m.Register)
+_THROTTLE = m.table(m.ApprovalThrottle)
 
 
 class RegisterRepository:
@@ -46,6 +48,27 @@ class RegisterRepository:
         database_now = driver.read_time(row[1])
         assert database_now is not None  # CURRENT_TIMESTAMP is never NULL
         return driver.read_time(row[0]), database_now
+
+    def approval_throttle(self, code: str) -> tuple[int, datetime | None]:
+        row = self._s.execute(
+            select(_THROTTLE.c.failures, _THROTTLE.c.paused_until).where(
+                _THROTTLE.c.register_code == code
+            )
+        ).first()
+        return (0, None) if row is None else (row.failures, row.paused_until)
+
+    def set_approval_throttle(
+        self, code: str, failures: int, paused_until: datetime | None
+    ) -> None:
+        values = {"failures": failures, "paused_until": paused_until}
+        changed = cast(
+            CursorResult[Any],
+            self._s.execute(
+                update(_THROTTLE).where(_THROTTLE.c.register_code == code).values(**values)
+            ),
+        )
+        if changed.rowcount == 0:
+            self._s.execute(insert(_THROTTLE).values(register_code=code, **values))
 
 
 _SALE = m.table(m.Sale)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
-from app.errors import InsufficientStock, StockShort
+from app.errors import StockShort
 from db import models as m
 from db import sql
 from db.driver import driver_for
@@ -40,6 +40,8 @@ class StockRepository:
         reference: str,
         at: datetime,
         user_id: int | None,
+        *,
+        below_zero: bool = False,
     ) -> None:
         driver = driver_for(self._s)
         quantities = [(variant, driver.quantity(quantity)) for variant, quantity in lines]
@@ -51,7 +53,11 @@ class StockRepository:
         taken = driver.executemany(
             sql.TAKE_STOCK,
             [
-                {"variant": variant, "quantity": driver.quantity(merged[variant])}
+                {
+                    "variant": variant,
+                    "quantity": driver.quantity(merged[variant]),
+                    "below_zero": below_zero,
+                }
                 for variant in sorted(merged)
             ],
         )
@@ -75,21 +81,26 @@ class StockRepository:
             ],
         )
 
-    def shortage(self, lines: Sequence[tuple[int, Decimal]]) -> InsufficientStock:
+    def shortage(self, lines: Sequence[tuple[int, Decimal]]) -> tuple[str, Decimal, Decimal] | None:
         wanted: dict[int, Decimal] = {}
         for variant_id, quantity in lines:
             wanted[variant_id] = wanted.get(variant_id, Decimal(0)) + quantity
-        rows = self._s.execute(_LEVELS, {"variants": list(wanted)}).all()
-        for variant_id, held, name in rows:
-            if held < wanted[variant_id]:
-                return InsufficientStock(
-                    f"Not enough {name} in stock: {max(held, Decimal(0)).normalize():f} "
-                    f"left, {wanted[variant_id].normalize():f} wanted"
-                )
-        missing = set(wanted) - {row[0] for row in rows}
-        if missing:
-            return InsufficientStock(f"Item {min(missing)} has no stock record")
-        return InsufficientStock("Another till sold the last units just now: check the stock")
+        held = {
+            variant_id: (name, quantity)
+            for variant_id, quantity, name in self._s.execute(
+                _LEVELS, {"variants": list(wanted)}
+            ).all()
+        }
+        for variant_id, quantity in wanted.items():  # in the sale's order
+            if variant_id in held and held[variant_id][1] < quantity:
+                name, left = held[variant_id]
+                return name, left, quantity
+        return None
+
+    def below_zero(self, variant_ids: Sequence[int]) -> list[tuple[str, Decimal]]:
+        """The tracked items of these that the shop now holds less than nothing of."""
+        rows = self._s.execute(_LEVELS, {"variants": list(dict.fromkeys(variant_ids))}).all()
+        return [(name, quantity) for _variant, quantity, name in rows if quantity < 0]
 
     def count(
         self, levels: Mapping[int, Decimal], reference: str, at: datetime, user_id: int | None

@@ -108,3 +108,10 @@ class UserRepository:
             .values(pin_hash=pin_hash, failed_attempts=0, locked_until=None)
             .execution_options(synchronize_session=False)
         )
+
+    def approvers(self) -> list[UserRow]:
+        roles = [Role.MANAGER.value, Role.OWNER.value]
+        users = self._s.scalars(
+            select(m.User).where(m.User.active, m.User.role.in_(roles)).order_by(m.User.id)
+        )
+        return [UserRow(user) for user in users]

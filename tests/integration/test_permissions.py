@@ -16,6 +16,7 @@ from app.domain.catalog import ProductDraft, VariantDraft
 from app.dto.catalog import TaxClassData
 from app.errors import PermissionDenied
 from db import models as m
+from tests.conftest import user_id
 from tests.terminal import ROOT
 
 
@@ -27,13 +28,6 @@ def entries(shop, kind: str) -> list[dict]:
             .order_by(m.JournalEntry.seq)
         )
         return [json.loads(body) for (body,) in bodies]
-
-
-def user_id(shop, username: str) -> int:
-    with shop.uow_factory() as uow:
-        user = uow.users.by_username(username)
-        assert user is not None
-        return user.user_id
 
 
 def draft(price: str) -> list[ProductDraft]:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import ProgrammingError
 
 import main
 from app.errors import EnvironmentProblem, NotFound
+from app.services.sale_records import draft_of
 from tests.conftest import FAST_PINS, make_shop
 from tests.integration.helpers import cash_sale, packaged
 from tests.integration.test_journal import sell
@@ -64,7 +65,7 @@ def test_a_till_role_sells_but_cannot_change_the_journal(postgres_url, home, tmp
             assert connection.exec_driver_sql("SELECT current_user").scalar() == role
         entries = sell(till, 2)[-1].journal_seq  # INSERT and moving the head: all a till needs
         parked = till.sales().park(
-            _cart(till), till.auth.login("cashier", "1234"), till.register_code
+            draft_of(_cart(till), till.register_code), till.auth.login("cashier", "1234")
         )
         till.sales().recall(parked, till.auth.login("cashier", "1234"))
         for statement in (
@@ -188,7 +189,7 @@ def test_two_tills_recalling_one_parked_sale_only_one_gets_it(postgres_url, home
     shop = make_shop(postgres_url, home)
     try:
         cashier = shop.auth.login("cashier", "1234")
-        parked = shop.sales().park(_cart(shop), cashier, "T1")
+        parked = shop.sales().park(draft_of(_cart(shop), "T1"), cashier)
         barrier = threading.Barrier(4)
         outcomes: list[str] = []
 

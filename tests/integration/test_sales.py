@@ -16,6 +16,7 @@ from app.domain.catalog import ProductDraft, VariantDraft
 from app.domain.pricing import Discount
 from app.domain.users import Permission
 from app.errors import InsufficientStock, NotFound, PermissionDenied, SaleNotPayable
+from app.services.sale_records import draft_of
 from db import models as m
 from tests.conftest import sales_journaled
 from tests.integration.helpers import card_sale, cash_sale, packaged, tamper
@@ -232,12 +233,12 @@ def test_park_and_recall_round_trip(shop):
     cashier = shop.auth.login("cashier", "1234")
     cart = sales.new_cart()
     cart.add(sales.lookup(packaged(sales, 11)), Decimal(2))
-    parked_id = sales.park(cart, cashier, "T1", "Mrs Byrne")
+    parked_id = sales.park(draft_of(cart, "T1"), cashier, "Mrs Byrne")
     [summary] = sales.parked("T1")
     assert summary.label == "Mrs Byrne"
     assert summary.total == cart.totals().total
     recalled = sales.recall(parked_id, cashier)
-    assert recalled.totals() == cart.totals()
+    assert recalled.cart.totals() == cart.totals()
     with pytest.raises(NotFound):
         sales.recall(parked_id, cashier)
 

@@ -4,6 +4,7 @@ and a ``Cashier`` that drives it with the keyboard the way a person (or a scanne
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -72,6 +73,8 @@ class Cashier:
         self.window = window
         assert window.till is not None, "the shop is not open yet"
         self.till: TillScreen = window.till
+        # The shop's set-up journals its own entries; what the cashier does comes after.
+        self.journal_start = len(self._entries())
 
     def sign_in(self, username: str = "cashier", pin: str = "1234") -> None:
         login = self.window.login
@@ -80,6 +83,8 @@ class Cashier:
         self.qtbot.keyClicks(login.pin_field, pin)
         self.qtbot.keyClick(login.pin_field, Qt.Key.Key_Return)
         self.qtbot.waitUntil(lambda: self.till.session is not None)
+        # The till looks for a sale left open on this register (a few milliseconds).
+        self.qtbot.waitUntil(lambda: not self.till.controller.drafts.restoring)
 
     def type(self, text: str, widget: QWidget | None = None) -> None:
         self.qtbot.keyClicks(widget or self.till.scan_field, text)
@@ -90,6 +95,10 @@ class Cashier:
             # is never faster than the window system).
             self.qtbot.waitUntil(lambda: QApplication.activeWindow() is self.window)
         self.qtbot.keyClick(widget or self.till.scan_field, key)
+
+    def keypad(self, key: Qt.Key) -> None:
+        """A key of the numeric keypad (its + and - act on the selected line)."""
+        self.qtbot.keyClick(self.till.scan_field, key, Qt.KeyboardModifier.KeypadModifier)
 
     def scan(self, code: str) -> None:
         """Typed into the scan field and Enter, as a scanner does when the field has focus."""
@@ -104,6 +113,23 @@ class Cashier:
     def pay(self) -> None:
         self.key(Qt.Key.Key_F12)
         self.qtbot.waitUntil(lambda: self.till.payment_panel.payment is not None)
+
+    def read_the_due(self) -> None:
+        """Look at the amount due long enough for Enter to mean exact cash."""
+        self.qtbot.wait(self.till.payment_panel.exact_cash_delay_ms + 50)
+
+    def journal_kinds(self) -> list[str]:
+        return [str(body["kind"]) for body in self.journal()]
+
+    def journal(self) -> list[dict[str, Any]]:
+        """The journal entries made since this cashier came to the till."""
+        return self._entries()[self.journal_start :]
+
+    def _entries(self) -> list[dict[str, Any]]:
+        backend = self.window.backend
+        assert backend is not None
+        with backend.uow_factory() as uow:  # type: ignore[attr-defined]
+            return [json.loads(record.body) for record in uow.journal.records()]
 
     @property
     def amount_field(self) -> QWidget:
@@ -130,7 +156,11 @@ def sign_in(qtbot: Any, window: TillWindow) -> Callable[[str, str], Cashier]:
     def signed_in(username: str, pin: str) -> Cashier:
         person = Cashier(qtbot, window)
         person.sign_in(username, pin)
-        qtbot.waitUntil(lambda: window.till.scan_field.hasFocus())
+        till = window.till
+        # Ready to scan, or to pay for a sale the till had open when it stopped.
+        qtbot.waitUntil(
+            lambda: till.scan_field.hasFocus() or till.payment_panel.amount_field.hasFocus()
+        )
         return person
 
     return signed_in

@@ -110,7 +110,9 @@ def test_keys_set_up_the_shop_and_the_new_owner_signs_in(qtbot: Any, first_run: 
     assert login.pin_field.hasFocus()
     qtbot.keyClicks(login.pin_field, PIN)
     qtbot.keyClick(login.pin_field, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.till is not None and window.till.session is not None)
+    qtbot.waitUntil(
+        lambda: window.till is not None and window.till.session is not None, timeout=30_000
+    )
     assert window.cashier_label.text() == "Aoife Byrne"
     assert window.shop_label.text() == "Harbour Books"
     assert window.staff_button.isVisible()  # the owner looks after staff

@@ -1,4 +1,6 @@
-"""Paying: cash with change, card plus cash, backing out, double Enter, failures and retry."""
+"""Paying: cash with change, what the customer hands over in large type, card plus cash,
+sane amounts, a deliberate exact cash, backing out (a reason when tenders were taken),
+double Enter, failures and retry."""
 
 from __future__ import annotations
 
@@ -10,10 +12,11 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.domain.money import Money
+from app.domain.pricing import round_cash
 from app.domain.tender import Payment, TenderKind
 from app.errors import EnvironmentProblem
 from tests.conftest import sales_journaled
-from ui.common.dialogs import ConfirmDialog
+from ui.common.dialogs import ConfirmDialog, TextDialog
 from ui.till.screen import SALE_NOT_COMPLETED, LeftPage, Mode
 
 
@@ -37,7 +40,10 @@ def test_cash_with_change_shown_large(
     cashier.pay()
     assert till.mode is Mode.PAYMENT
     assert cashier.amount_field.hasFocus()
-    assert till.payment_panel.due_value.text() == till.formats.money(total)
+    increment = till.session.settings.cash_increment
+    assert till.payment_panel.to_pay_value.text() == till.formats.money(
+        round_cash(total, increment)
+    )
     cashier.type("100", cashier.amount_field)
     with qtbot.waitSignal(till.sale_completed) as completed:
         cashier.key(Qt.Key.Key_Return, cashier.amount_field)
@@ -50,6 +56,23 @@ def test_cash_with_change_shown_large(
     assert till.cart.is_empty
     assert till.scan_field.hasFocus()
     assert sales_journaled(sqlite_shop) == 1
+
+
+def test_the_large_figure_is_what_the_customer_hands_over_in_cash(cashier: Any, codes: Any) -> None:
+    till = cashier.till
+    increment = till.session.settings.cash_increment
+    assert increment == Decimal("0.05")  # the demo shop rounds cash to 5 cent
+    item = next(i for i in codes.packaged if round_cash(i.unit_price, increment) != i.unit_price)
+    cashier.scan(item.sku)
+    cashier.pay()
+    panel = till.payment_panel
+    rounded = round_cash(item.unit_price, increment)
+    assert panel.to_pay_value.text() == till.formats.money(rounded)
+    assert panel.to_pay_value.text() != till.formats.money(item.unit_price)
+    assert till.formats.money(item.unit_price) in panel.to_pay_note.text()
+    assert panel.to_pay_note.isVisible()
+    big = panel.to_pay_value.font().pixelSize()
+    assert big >= 2 * panel.total_value.font().pixelSize()
 
 
 def test_quick_cash_button_and_exact_cash(
@@ -65,13 +88,67 @@ def test_quick_cash_button_and_exact_cash(
     with qtbot.waitSignal(till.sale_completed):
         qtbot.mouseClick(first_note, Qt.MouseButton.LeftButton)
     assert till.receipt_view.change_label.text() == expected_change(till, total, None, handed)
-    # Then a second sale paid with Enter alone: exact cash, no change.
+    # Then a second sale paid with Enter alone, once the due has been read: exact cash.
     cashier.scan(codes.packaged[1].sku)
     cashier.pay()
+    cashier.read_the_due()
     with qtbot.waitSignal(till.sale_completed) as completed:
         cashier.key(Qt.Key.Key_F12, cashier.amount_field)
     assert completed.args[0].change.is_zero()
     assert sales_journaled(sqlite_shop) == 2
+
+
+def test_a_reflex_enter_after_f12_is_not_exact_cash(
+    qtbot: Any, cashier: Any, codes: Any, sqlite_shop: Any
+) -> None:
+    till = cashier.till
+    panel = till.payment_panel
+    panel.exact_cash_delay_ms = 5000  # however slow this machine is, the keys come sooner
+    cashier.scan(codes.packaged[0].sku)
+    cashier.key(Qt.Key.Key_F12)
+    cashier.key(Qt.Key.Key_Return, cashier.amount_field)  # the same breath as F12
+    cashier.key(Qt.Key.Key_F12, cashier.amount_field)
+    assert panel.payment.tenders == []
+    assert "Check the amount to pay" in panel.status_label.text()
+    assert sales_journaled(sqlite_shop) == 0
+    panel.exact_cash_delay_ms = 300
+    cashier.read_the_due()
+    with qtbot.waitSignal(till.sale_completed) as completed:
+        cashier.key(Qt.Key.Key_Return, cashier.amount_field)
+    assert completed.args[0].change.is_zero()
+
+
+def test_cash_far_above_the_due_is_refused(cashier: Any, codes: Any) -> None:
+    till = cashier.till
+    cashier.scan(codes.packaged[0].sku)
+    cashier.pay()
+    panel = till.payment_panel
+    due = panel.payment.cash_due().amount
+    typo = str(int(due * 100) + 20_000)  # "12.50" typed without its point, and more
+    cashier.type(typo, cashier.amount_field)
+    cashier.key(Qt.Key.Key_Return, cashier.amount_field)
+    assert panel.payment.tenders == []
+    assert "is more than the" in panel.status_label.text()
+    assert "plus 200" in panel.status_label.text()  # the largest euro note in issue
+    assert till.mode is Mode.PAYMENT
+
+
+def test_a_zero_total_sale_asks_before_it_completes(
+    qtbot: Any, sign_in: Any, codes: Any, sqlite_shop: Any
+) -> None:
+    manager = sign_in("manager", "4321")
+    till = manager.till
+    manager.scan(codes.packaged[0].sku)
+    manager.type("100%")
+    manager.key(Qt.Key.Key_F8)  # the whole sale free
+    assert till.cart.totals().total.is_zero()
+    manager.key(Qt.Key.Key_F12)
+    dialog = manager.dialog(ConfirmDialog)
+    assert "costs nothing" in dialog.windowTitle()
+    assert sales_journaled(sqlite_shop) == 0
+    with qtbot.waitSignal(till.sale_completed) as completed:
+        manager.key(Qt.Key.Key_Return, dialog)
+    assert completed.args[0].payments == ()
 
 
 def test_split_card_then_cash(qtbot: Any, cashier: Any, codes: Any) -> None:
@@ -87,9 +164,11 @@ def test_split_card_then_cash(qtbot: Any, cashier: Any, codes: Any) -> None:
     cashier.type("AUTH42", panel.reference_field)
     cashier.key(Qt.Key.Key_F5, cashier.amount_field)
     assert [t.kind for t in panel.payment.tenders] == [TenderKind.CARD]
-    assert panel.remaining_value.text() == till.formats.money(
-        total - Money.of("10", total.currency)
+    rest = total - Money.of("10", total.currency)
+    assert panel.to_pay_value.text() == till.formats.money(
+        round_cash(rest, till.session.settings.cash_increment)
     )
+    assert panel.paid_value.text() == till.formats.money(Money.of("10", total.currency))
     cash = str(int(total.amount) + 1)
     cashier.type(cash, cashier.amount_field)
     with qtbot.waitSignal(till.sale_completed) as completed:
@@ -126,19 +205,29 @@ def test_esc_backs_out_of_payment(cashier: Any, codes: Any, sqlite_shop: Any) ->
     assert sales_journaled(sqlite_shop) == 0
 
 
-def test_esc_after_a_tender_asks_to_void_it(cashier: Any, codes: Any, sqlite_shop: Any) -> None:
+def test_esc_after_a_tender_voids_it_with_a_reason_journaled(
+    qtbot: Any, cashier: Any, codes: Any
+) -> None:
     till = cashier.till
     cashier.scan(codes.packaged[0].sku)
     cashier.pay()
     cashier.type("0.20", cashier.amount_field)  # less than any demo price
     cashier.key(Qt.Key.Key_F5, cashier.amount_field)  # a card part, then second thoughts
     cashier.key(Qt.Key.Key_Escape, cashier.amount_field)
-    dialog = cashier.dialog(ConfirmDialog)
-    cashier.key(Qt.Key.Key_Return, dialog)
-    assert till.mode is Mode.SALE
+    dialog = cashier.dialog(TextDialog)
+    assert "reverse the card payment of" in dialog.prompt.text()
+    cashier.key(Qt.Key.Key_Return, dialog.field)  # no reason: refused, still asking
+    assert dialog.error_label.isVisible()
+    assert till.dialog is dialog
+    cashier.type("customer changed their mind", dialog.field)
+    cashier.key(Qt.Key.Key_Return, dialog.field)
+    qtbot.waitUntil(lambda: till.mode is Mode.SALE)
     assert till.payment_panel.payment is None
     assert len(till.cart.lines) == 1
-    assert sales_journaled(sqlite_shop) == 0
+    [voided] = [e for e in cashier.journal() if e["kind"] == "payment.voided"]
+    assert voided["data"]["reason"] == "customer changed their mind"
+    assert voided["data"]["payments"][0]["amount"] == "0.20"
+    assert voided["user"] == till.session.operator.user_id
 
 
 def test_double_enter_on_pay_makes_one_sale(
@@ -147,6 +236,7 @@ def test_double_enter_on_pay_makes_one_sale(
     till = cashier.till
     cashier.scan(codes.packaged[0].sku)
     cashier.pay()
+    cashier.type("100", cashier.amount_field)
     with qtbot.waitSignal(till.sale_completed):
         cashier.key(Qt.Key.Key_Return, cashier.amount_field)
         # The write is in flight: paying again must be impossible.
@@ -176,10 +266,13 @@ def test_failure_keeps_the_sale_and_retry_reuses_the_sale_id(
     monkeypatch.setattr(sales, "complete", flaky_complete)
     cashier.scan(codes.packaged[0].sku)
     cashier.pay()
+    cashier.type("50", cashier.amount_field)
     with qtbot.waitSignal(till.sale_failed) as failed:
         cashier.key(Qt.Key.Key_Return, cashier.amount_field)
     assert failed.args == ["The database is not reachable: check the network cable"]
     assert till.banner.kind == "error"
+    assert "Enter: try again" in till.payment_panel.status_label.text()
+    assert "the payment taken stays on this sale" in till.payment_panel.status_label.text()
     assert till.mode is Mode.PAYMENT
     assert len(till.cart.lines) == 1
     assert till.pay_action.isEnabled()
@@ -205,6 +298,7 @@ def test_a_bug_is_logged_and_reported_plainly(
     monkeypatch.setattr(till.session.sales, "complete", broken)
     cashier.scan(codes.packaged[0].sku)
     cashier.pay()
+    cashier.type("50", cashier.amount_field)
     with caplog.at_level(logging.ERROR), qtbot.waitSignal(till.sale_failed) as failed:
         cashier.key(Qt.Key.Key_Return, cashier.amount_field)
     assert failed.args == [SALE_NOT_COMPLETED]
@@ -225,6 +319,23 @@ def test_a_scan_during_payment_is_refused(
     assert cashier.amount_field.text() == ""  # the burst is taken back out of the field
     assert till.payment_panel.payment.tenders == []
     assert len(till.cart.lines) == 1
+
+
+def test_a_fast_burst_of_digits_in_the_cash_field_is_cash_not_a_scan(
+    qtbot: Any, cashier: Any, codes: Any
+) -> None:
+    till = cashier.till
+    cashier.scan(codes.packaged[0].sku)
+    cashier.pay()
+    with (
+        qtbot.assertNotEmitted(till.wedge.scanned),
+        qtbot.waitSignal(till.sale_completed) as completed,
+    ):
+        cashier.wedge_burst("100.00", cashier.amount_field)  # a quick hand on the keypad
+    [tender] = completed.args[0].payments
+    assert tender.kind is TenderKind.CASH
+    assert tender.tendered.amount == Decimal(100)
+    assert till.banner.kind == "success"
 
 
 def test_quantity_typed_before_a_scanner_burst_in_the_scan_field(cashier: Any, codes: Any) -> None:

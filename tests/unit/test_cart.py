@@ -364,3 +364,106 @@ def test_any_cart_survives_a_json_snapshot_round_trip(cart: Cart) -> None:
     assert restored.needs_price_authority == cart.needs_price_authority
     assert restored.needs_discount_authority == cart.needs_discount_authority
     assert [ln.quantity for ln in restored.lines] == [ln.quantity for ln in cart.lines]
+
+
+# Stock on hand ------------------------------------------------------------------------
+
+TRACKED = CartItem(5, "TEA", "Earl Grey", eur("3.20"), Decimal(10), False, on_hand=Decimal(2))
+SOLD_OUT = CartItem(6, "JAM", "Jam", eur("2.10"), Decimal(10), False, on_hand=Decimal(0))
+
+
+def test_a_line_is_flagged_when_the_shop_holds_less_than_it_sells() -> None:
+    cart = new_cart()
+    tea = cart.add(TRACKED)
+    assert cart.stock_note(tea) is None
+    tea = cart.add(TRACKED, Decimal(2))  # three wanted, two on hand
+    note = cart.stock_note(tea)
+    assert note is not None
+    assert (note.on_hand, note.wanted, note.left) == (Decimal(2), Decimal(3), Decimal(2))
+    assert cart.short_lines() == [(tea, note)]
+
+
+def test_an_item_out_of_stock_is_flagged_at_once_and_untracked_never() -> None:
+    cart = new_cart()
+    jam = cart.add(SOLD_OUT)
+    coffee = cart.add(COFFEE)  # on_hand None: stock not tracked
+    note = cart.stock_note(jam)
+    assert note is not None
+    assert note.left == 0
+    assert cart.stock_note(coffee) is None
+    minus = CartItem(7, "OIL", "Oil", eur("5.00"), Decimal(10), False, on_hand=Decimal(-3))
+    below = cart.add(minus)
+    assert cart.stock_note(below).left == 0  # type: ignore[union-attr]
+
+
+def test_stock_on_hand_survives_a_snapshot() -> None:
+    cart = new_cart()
+    cart.add(TRACKED)
+    restored = Cart.from_snapshot(json.loads(json.dumps(cart.to_snapshot())))
+    assert restored.lines[0].item.on_hand == Decimal(2)
+
+
+# Journal events -----------------------------------------------------------------------
+
+
+def test_what_the_journal_must_show_is_recorded_with_who_and_who_approved() -> None:
+    cart = new_cart()
+    cart.actor = 7
+    coffee = cart.add(COFFEE, Decimal(3))
+    milk = cart.add(MILK)
+    cart.set_quantity(coffee.line_id, Decimal(5))  # an increase is not an event
+    assert cart.events == []
+    cart.set_quantity(coffee.line_id, Decimal(2))
+    cart.approved_by = 9
+    cart.override_price(milk.line_id, eur("0.99"))
+    cart.set_line_discount(coffee.line_id, Discount.percent(10))
+    cart.set_order_discount(Discount.amount("1.00"))
+    cart.set_order_discount(None)
+    cart.remove(milk.line_id)
+    events = cart.take_events()
+    assert [(e.kind, e.user_id, e.approver_id) for e in events] == [
+        ("quantity.decreased", 7, None),
+        ("price.overridden", 7, 9),
+        ("discount.given", 7, 9),
+        ("discount.given", 7, 9),
+        ("discount.removed", 7, 9),
+        ("line.removed", 7, 9),
+    ]
+    decreased, overridden, line_discount, order_discount, _, removed = events
+    assert decreased.data == {
+        "sku": "COF-250",
+        "name": "Coffee beans 250 g",
+        "unit_price": "6.49",
+        "from": "5",
+        "to": "2",
+        "amount": "19.47",
+    }
+    assert overridden.data["shelf_price"] == "1.19"
+    assert (overridden.data["from"], overridden.data["to"]) == ("1.19", "0.99")
+    assert (line_discount.data["discount_kind"], line_discount.data["discount"]) == (
+        "percent",
+        "10",
+    )
+    assert order_discount.data["scope"] == "order"
+    assert removed.data["amount"] == "0.99"
+    assert cart.take_events() == []
+
+
+def test_events_whose_write_failed_come_back_first() -> None:
+    cart = new_cart()
+    line = cart.add(COFFEE, Decimal(2))
+    cart.set_quantity(line.line_id, Decimal(1))
+    failed = cart.take_events()
+    cart.remove(line.line_id)
+    cart.give_back_events(failed)
+    assert [e.kind for e in cart.events] == ["quantity.decreased", "line.removed"]
+
+
+def test_the_approval_survives_a_snapshot_and_clear_forgets_it() -> None:
+    cart = new_cart()
+    cart.add(COFFEE)
+    cart.approved_by = 3
+    restored = Cart.from_snapshot(json.loads(json.dumps(cart.to_snapshot())))
+    assert restored.approved_by == 3
+    restored.clear()
+    assert restored.approved_by is None

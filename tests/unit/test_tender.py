@@ -399,3 +399,46 @@ def test_property_more_than_twelve_digits_in_a_row_are_refused(digits: str, sepa
     reference = separator.join(digits[i : i + 4] for i in range(0, len(digits), 4))
     with pytest.raises(UserError):
         check_card_reference(reference[:64])
+
+
+# A sane amount of cash ----------------------------------------------------------------
+
+
+def test_cash_beyond_the_due_plus_the_largest_note_is_a_typing_slip() -> None:
+    from app.domain.tender import LARGEST_NOTE, cash_over_due_limit
+
+    limit = cash_over_due_limit(EUR, None)
+    assert limit == LARGEST_NOTE["EUR"] == Decimal(200)
+    payment = Payment(eur("12.50"), CENT, max_over_due=limit)
+    with pytest.raises(UserError, match=r"1250\.00 is more than the 12\.50 due plus 200"):
+        payment.take_cash(eur("1250.00"))
+    assert payment.tenders == []
+    tender = payment.take_cash(eur("212.50"))  # exactly the limit is still cash
+    assert tender.change == eur("200.00")
+
+
+def test_the_shop_setting_wins_over_the_note_table_and_unknown_currencies_have_no_cap() -> None:
+    from app.domain.tender import cash_over_due_limit
+
+    assert cash_over_due_limit(EUR, Decimal(500)) == Decimal(500)
+    assert cash_over_due_limit(Currency.of("XAF"), None) is None
+    payment = Payment(eur("10.00"), CENT, max_over_due=None)
+    assert payment.take_cash(eur("5000")).change == eur("4990.00")
+
+
+def test_the_cap_counts_from_the_cash_still_due_after_a_card_part() -> None:
+    payment = Payment(eur("100.00"), NICKEL, max_over_due=Decimal(50))
+    payment.take_card(eur("90.00"), "")
+    with pytest.raises(UserError, match=r"more than the 10\.00 due plus 50"):
+        payment.take_cash(eur("70"))
+    assert payment.take_cash(eur("60")).change == eur("50.00")
+
+
+def test_payments_restored_with_more_than_the_total_are_refused() -> None:
+    from app.domain.tender import Tender
+
+    card = Tender(TenderKind.CARD, eur("20"), eur("20"), ZERO)
+    with pytest.raises(SaleNotPayable, match="more than the sale's total"):
+        Payment(eur("10.00"), CENT, [card])
+    restored = Payment(eur("30.00"), CENT, [card])
+    assert restored.remaining == eur("10.00")

@@ -7,6 +7,7 @@ They are opened with ``open()`` (window-modal, never a nested event loop) and re
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from decimal import Decimal
 
 from PySide6.QtCore import QRegularExpression, Qt, QTimer
@@ -142,16 +143,27 @@ class NumberDialog(TillDialog):
 
 
 class TextDialog(TillDialog):
-    """A short line of text, e.g. the label of a parked sale."""
+    """A short line of text, e.g. the label of a parked sale; ``required`` refuses an empty
+    one (a reason) and says so."""
 
-    def __init__(self, parent: QWidget | None, title: str, prompt: str) -> None:
-        super().__init__(parent, title)
-        label = QLabel(prompt)
-        label.setWordWrap(True)
-        self.body.addWidget(label)
+    def __init__(
+        self,
+        parent: QWidget | None,
+        title: str,
+        prompt: str,
+        *,
+        required: str = "",
+        ok_text: str = "",
+        max_length: int = 40,
+    ) -> None:
+        super().__init__(parent, title, ok_text=ok_text)
+        self._required = required
+        self.prompt = QLabel(prompt)
+        self.prompt.setWordWrap(True)
+        self.body.addWidget(self.prompt)
         self.field = QLineEdit()
         self.field.setObjectName("dialogField")
-        self.field.setMaxLength(40)
+        self.field.setMaxLength(max_length)
         self.field.setMinimumHeight(TOUCH_MIN)
         self.body.addWidget(self.field)
         self.finish_layout()
@@ -161,14 +173,57 @@ class TextDialog(TillDialog):
     def text(self) -> str:
         return self.field.text().strip()
 
+    def submit(self) -> None:
+        if self._required and not self.text:
+            self.show_error(self._required)
+            self.field.setFocus()
+            return
+        self.accept()
+
 
 class ConfirmDialog(TillDialog):
     """A yes/no question with large buttons; Enter says yes, Esc says no."""
 
     def __init__(self, parent: QWidget | None, title: str, question: str, yes_text: str) -> None:
         super().__init__(parent, title, ok_text=yes_text)
-        label = QLabel(question)
-        label.setWordWrap(True)
-        self.body.addWidget(label)
+        self.prompt = QLabel(question)
+        self.prompt.setWordWrap(True)
+        self.body.addWidget(self.prompt)
         self.cancel_button.setText(tr("No  Esc"))
         self.finish_layout()
+
+
+class ChoiceDialog(TillDialog):
+    """A question with a few answers: Enter takes the first, Esc none. ``chosen`` is the key
+    of the answer taken once the dialog is accepted."""
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        title: str,
+        question: str,
+        choices: Sequence[tuple[str, str]],
+        cancel_text: str = "",
+    ) -> None:
+        (first, first_text), *others = choices
+        super().__init__(parent, title, ok_text=first_text)
+        self.chosen: str | None = None
+        self._first = first
+        self.prompt = QLabel(question)
+        self.prompt.setWordWrap(True)
+        self.body.addWidget(self.prompt)
+        self.cancel_button.setText(cancel_text or tr("Cancel  Esc"))
+        self.buttons: dict[str, QPushButton] = {first: self.ok_button}
+        self.finish_layout()
+        for key, text in others:
+            button = self._button(text, "secondaryButton")
+            button.clicked.connect(lambda _=False, k=key: self.choose(k))
+            self._buttons.addWidget(button)
+            self.buttons[key] = button
+
+    def choose(self, key: str) -> None:
+        self.chosen = key
+        self.accept()
+
+    def submit(self) -> None:
+        self.choose(self._first)

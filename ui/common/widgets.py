@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QGridLayout,
@@ -108,7 +108,11 @@ class Keypad(QWidget):
 
 
 class Banner(QLabel):
-    """A message strip above the cart: red and flashing for problems, calm for news."""
+    """A message strip: red and flashing for problems, calm for news.
+
+    In a layout it takes the room its text needs; :meth:`overlay` makes it float over a
+    fixed-height place kept for it instead, so that a message, however long, never moves
+    the buttons below (a long one grows down over what is under it, up to a height)."""
 
     FLASHES = 3
     FLASH_MS = 140
@@ -122,6 +126,8 @@ class Banner(QLabel):
         self.setProperty("kind", "info")
         self.setProperty("flash", False)
         self._ticks_left = 0
+        self._slot: QWidget | None = None
+        self._max_height = 0
         self._timer = QTimer(self)
         self._timer.setInterval(self.FLASH_MS)
         self._timer.timeout.connect(self._tick)
@@ -130,6 +136,28 @@ class Banner(QLabel):
     @property
     def kind(self) -> str:
         return str(self.property("kind"))
+
+    def overlay(self, slot: QWidget, max_height: int) -> None:
+        """Float over ``slot`` (a sibling kept in the layout at a fixed height), growing
+        down to ``max_height`` for a long message."""
+        self._slot = slot
+        self._max_height = max_height
+        slot.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._slot and event.type() in (QEvent.Type.Resize, QEvent.Type.Move):
+            self._place()
+        return False
+
+    def _place(self) -> None:
+        slot, parent = self._slot, self.parentWidget()
+        if slot is None or parent is None:
+            return
+        corner = slot.mapTo(parent, QPoint(0, 0))
+        width = slot.width()
+        height = max(slot.height(), min(self.heightForWidth(width), self._max_height))
+        self.setGeometry(corner.x(), corner.y(), width, height)
+        self.raise_()
 
     def show_error(self, message: str) -> None:
         """A problem the cashier must notice: beep and flash red."""
@@ -155,6 +183,7 @@ class Banner(QLabel):
         self.setProperty("kind", kind)
         set_style_property(self, "flash", False)
         self.show()
+        self._place()
 
     def _tick(self) -> None:
         self._ticks_left -= 1

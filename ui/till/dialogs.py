@@ -1,4 +1,4 @@
-"""The till's own dialogs: a discount, a manager's approval, the list of parked sales.
+"""The till's own dialogs: a discount, a manager's approval by PIN, the list of parked sales.
 
 They are opened with ``open()`` (window-modal, never a nested event loop) and report through
 ``accepted``/``finished``; the till keeps the one that is open in ``TillScreen.dialog``.
@@ -12,8 +12,6 @@ from collections.abc import Sequence
 from PySide6.QtCore import QRegularExpression, Qt
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
-    QButtonGroup,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -22,8 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.documents.formatter import Formatter
-from app.domain.entry import parse_decimal
-from app.domain.pricing import Discount, DiscountKind
+from app.domain.entry import parse_discount
+from app.domain.pricing import Discount
 from app.domain.users import Operator, Permission
 from app.dto.sales import ParkedSaleSummary
 from app.errors import UserError
@@ -38,48 +36,46 @@ log = logging.getLogger(__name__)
 
 
 class DiscountDialog(NumberDialog):
-    """A percent or an amount off: the toggle, or ``%`` typed after the number, says which."""
+    """A discount as the cashier types it: ``10%`` takes ten percent off, ``2.50`` takes 2.50
+    off (app.domain.entry.parse_discount); the ``%`` key types the sign on a touch screen."""
 
     def __init__(self, parent: QWidget | None, title: str, currency_symbol: str) -> None:
-        super().__init__(parent, title, tr("Discount (0 removes it)"), initial="", decimals=True)
+        super().__init__(
+            parent,
+            title,
+            tr("10% for ten percent, 2.50 for {symbol} 2.50 off; 0 removes it").format(
+                symbol=currency_symbol
+            ),
+            initial="",
+            decimals=True,
+        )
         self.discount: Discount | None = None
         self.field.setValidator(
-            QRegularExpressionValidator(QRegularExpression(r"\d{0,7}([.,]\d{0,2})?%?"), self)
+            QRegularExpressionValidator(QRegularExpression(r"\d{0,7}([.,]\d{0,2})?\s*%?"), self)
         )
-        toggles = QHBoxLayout()
-        self.percent_button = make_button(tr("Percent %"), "toggleButton")
-        self.amount_button = make_button(
-            tr("Amount {symbol}").format(symbol=currency_symbol), "toggleButton"
-        )
-        group = QButtonGroup(self)
-        for button in (self.percent_button, self.amount_button):
-            button.setCheckable(True)
-            button.setAutoDefault(False)
-            group.addButton(button)
-            toggles.addWidget(button)
-        self.percent_button.setChecked(True)
-        self.body.insertLayout(2, toggles)
+        self.percent_button = make_button(tr("%  percent"), "toggleButton")
+        self.percent_button.setAutoDefault(False)
+        self.percent_button.clicked.connect(self._toggle_percent)
+        self.body.insertWidget(3, self.percent_button)
+
+    def _toggle_percent(self) -> None:
+        text = self.field.text()
+        self.field.setText(text[:-1] if text.endswith("%") else text + "%")
+        self.field.setFocus()
 
     def submit(self) -> None:
-        text = self.field.text().strip()
-        percent = text.endswith("%") or self.percent_button.isChecked()
-        value = parse_decimal(text.rstrip("%"))
-        if value is None:
-            self.show_error(tr("Enter a number"))
-            return
         try:
-            kind = DiscountKind.PERCENT if percent else DiscountKind.AMOUNT
-            self.discount = None if value == 0 else Discount(kind, value)
+            self.discount = parse_discount(self.field.text())
         except UserError as error:
             self.show_error(error.message)
             return
-        self.value = value
         self.accept()
 
 
 class ApprovalDialog(TillDialog):
-    """A manager types their user name and PIN to allow one action; checked off the UI
-    thread by ``auth.approve``. ``approver`` is set when the dialog is accepted."""
+    """A manager types their PIN, and only their PIN, to allow one action: the PIN says who
+    they are (``auth.approve_by_pin``, off the UI thread). ``approver`` is set once the
+    dialog is accepted."""
 
     def __init__(
         self,
@@ -88,48 +84,45 @@ class ApprovalDialog(TillDialog):
         auth: AuthService,
         permission: Permission,
         reason: str,
+        register_code: str,
+        requested_by: int | None,
     ) -> None:
         super().__init__(parent, tr("Manager approval"), ok_text=tr("Approve  ⏎"))
         self.approver: Operator | None = None
         self._runner = runner
         self._auth = auth
         self._permission = permission
+        self._register = register_code
+        self._requested_by = requested_by
         self._checking = False
-        label = QLabel(reason)
-        label.setWordWrap(True)
-        self.body.addWidget(label)
-        self.username = QLineEdit()
-        self.username.setObjectName("dialogField")
-        self.username.setPlaceholderText(tr("Manager's user name"))
-        self.username.setMinimumHeight(TOUCH_MIN)
+        self.prompt = QLabel(reason)
+        self.prompt.setWordWrap(True)
+        self.body.addWidget(self.prompt)
         self.pin = QLineEdit()
         self.pin.setObjectName("pinField")
-        self.pin.setPlaceholderText(tr("PIN"))
+        self.pin.setPlaceholderText(tr("Manager's PIN"))
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin.setMaxLength(8)
         self.pin.setMinimumHeight(TOUCH_MIN)
         self.pin.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{0,8}"), self))
-        self.body.addWidget(self.username)
         self.body.addWidget(self.pin)
         self.keypad = Keypad(self.pin, enter_text=None)
         self.body.addWidget(self.keypad)
         self.finish_layout()
-        self.username.setFocus()
+        self.pin.setFocus()
 
     def submit(self) -> None:
-        if self._checking:
-            return
-        if not self.username.text().strip():
-            self.username.setFocus()
-            return
-        if not self.pin.text():  # Enter after the user name moves on to the PIN
+        if self._checking or not self.pin.text():
             self.pin.setFocus()
             return
-        username, pin, permission = self.username.text(), self.pin.text(), self._permission
+        pin, permission, register = self.pin.text(), self._permission, self._register
+        requested_by = self._requested_by
         self._checking = True
         self.ok_button.setEnabled(False)
         self._runner.submit(
-            lambda: self._auth.approve(username, pin, permission), self._approved, self._refused
+            lambda: self._auth.approve_by_pin(pin, permission, register, requested_by),
+            self._approved,
+            self._refused,
         )
 
     def reject(self) -> None:

@@ -3,21 +3,28 @@
 Nothing is written while tenders are taken: the panel only fills a :class:`Payment`. When it
 is settled the panel emits ``settled`` and the till submits the sale off the UI thread; if
 that fails the panel stays settled and Enter retries with the same sale id.
+
+What the customer must hand over is shown in large type: the cash due, rounded to the shop's
+smallest coin. Enter on an empty cash field takes exactly that, but only once it has been on
+screen for a moment (:data:`EXACT_CASH_DELAY_MS`): a reflex second Enter after F12 must not
+complete a sale nobody has looked at. Cash above the due plus the largest banknote is refused.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Sequence
 from decimal import ROUND_CEILING, Decimal
 
 from PySide6.QtCore import QEvent, QObject, QRegularExpression, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import (
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -25,17 +32,19 @@ from PySide6.QtWidgets import (
 from app.documents.formatter import Formatter
 from app.domain.entry import parse_decimal
 from app.domain.money import Money
-from app.domain.tender import Payment, TenderKind
+from app.domain.tender import Payment, Tender, TenderKind
 from app.errors import UserError
 from ui.common.i18n import tr
 from ui.common.widgets import TOUCH_MIN, Keypad, make_button, set_style_property
 
 # Round sums a customer hands over, in currency units: 5, 10, 20, 50, 100, 200, 500…
 _NOTES = tuple(sorted({base * 10**power for power in range(7) for base in (1, 2, 5)} - {1, 2}))
-QUICK_CASH_BUTTONS = 3
+QUICK_CASH_BUTTONS = 2
+EXACT_CASH_DELAY_MS = 400
+"""How long the amount due is on screen before an empty Enter is taken as exact cash."""
 
 
-def round_up_amounts(due: Decimal, count: int = QUICK_CASH_BUTTONS) -> list[Decimal]:
+def round_up_amounts(due: Decimal, count: int = 3) -> list[Decimal]:
     """The next round sums above ``due`` a customer may hand over: 13.45 -> 15, 20, 50."""
     sums: list[Decimal] = []
     for note in _NOTES:
@@ -49,11 +58,37 @@ def round_up_amounts(due: Decimal, count: int = QUICK_CASH_BUTTONS) -> list[Deci
     return sums
 
 
+def tender_words(tender: Tender, formats: Formatter) -> str:
+    """A tender as the cashier gives it back: "the card payment of €5.00"."""
+    if tender.kind is TenderKind.CARD:
+        return tr("the card payment of {amount}").format(amount=formats.money(tender.amount))
+    return tr("the {amount} cash").format(amount=formats.money(tender.tendered))
+
+
+def give_back(tenders: Sequence[Tender], formats: Formatter) -> str:
+    """What voiding these tenders means at the counter."""
+    cash = [t for t in tenders if t.kind is TenderKind.CASH]
+    card = [t for t in tenders if t.kind is TenderKind.CARD]
+    steps = []
+    if cash:
+        steps.append(
+            tr("hand back {what}").format(what=", ".join(tender_words(t, formats) for t in cash))
+        )
+    if card:
+        steps.append(
+            tr("reverse {what} on the card terminal").format(
+                what=", ".join(tender_words(t, formats) for t in card)
+            )
+        )
+    return " and ".join(steps)
+
+
 class PaymentPanel(QWidget):
     """Takes tenders for one sale. States: taking tenders, submitting, failed (retry)."""
 
     settled = Signal()
     retry_requested = Signal()
+    tendered = Signal()  # a tender was taken: the till writes its draft at once
     cancel_requested = Signal(bool)  # True when tenders were taken and must be voided
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -64,23 +99,35 @@ class PaymentPanel(QWidget):
         self._formats: Formatter | None = None
         self._submitting = False
         self._failed = False
+        self._due_shown_at = 0.0
+        self.exact_cash_delay_ms = EXACT_CASH_DELAY_MS
 
-        self.due_value = QLabel()
-        self.due_value.setObjectName("dueAmount")
-        self.cash_due_value = QLabel()
-        self.cash_due_value.setObjectName("paymentValue")
+        caption = QLabel(tr("TO PAY"))
+        caption.setObjectName("toPayCaption")
+        self.to_pay_value = QLabel()
+        self.to_pay_value.setObjectName("toPayAmount")
+        self.to_pay_note = QLabel()
+        self.to_pay_note.setObjectName("paymentNote")
+        self.total_value = QLabel()
+        self.total_value.setObjectName("paymentValue")
         self.paid_value = QLabel()
         self.paid_value.setObjectName("paymentValue")
-        self.remaining_value = QLabel()
-        self.remaining_value.setObjectName("remainingAmount")
         self.tenders_label = QLabel()
         self.tenders_label.setObjectName("tenderList")
         self.tenders_label.setWordWrap(True)
+        self.change_value = QLabel()
+        self.change_value.setObjectName("changeLine")
+        self.status_label = QLabel()
+        self.status_label.setObjectName("paymentStatus")
+        self.status_label.setWordWrap(True)
+        # Room for three lines, whatever the message: the panel must not grow past the screen.
+        self.status_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+        self.status_label.setMinimumHeight(66)
 
         self.amount_field = QLineEdit()
         self.amount_field.setObjectName("tenderField")
         self.amount_field.setPlaceholderText(tr("Cash received"))
-        self.amount_field.setMinimumHeight(TOUCH_MIN + 8)
+        self.amount_field.setMinimumHeight(TOUCH_MIN + 4)
         self.amount_field.setToolTip(tr("Enter alone takes the exact cash due"))
         self.amount_field.setValidator(
             QRegularExpressionValidator(QRegularExpression(r"\d{0,7}([.,]\d{0,3})?"), self)
@@ -89,7 +136,7 @@ class PaymentPanel(QWidget):
 
         self.reference_field = QLineEdit()
         self.reference_field.setObjectName("referenceField")
-        self.reference_field.setPlaceholderText(tr("Approval code (optional)"))
+        self.reference_field.setPlaceholderText(tr("Card approval code (optional)"))
         self.reference_field.setMaxLength(64)
         self.reference_field.setToolTip(
             tr("The card terminal's approval code (optional). Never the card number.")
@@ -99,8 +146,8 @@ class PaymentPanel(QWidget):
 
         self.card_button = make_button(tr("Card  F5"), "cardButton")
         self.card_button.clicked.connect(self.take_card)
-        self.exact_button = make_button("", "quickCash")
-        self.exact_button.clicked.connect(lambda: self.take_cash(None))
+        self.exact_button = make_button(tr("Exact"), "quickCash")
+        self.exact_button.clicked.connect(self.exact_cash)
         self.quick_buttons: list[QPushButton] = []
         quick_row = QHBoxLayout()
         quick_row.setSpacing(8)
@@ -112,72 +159,47 @@ class PaymentPanel(QWidget):
             quick_row.addWidget(button)
         self.cancel_button = make_button(tr("Back  Esc"), "secondaryButton")
         self.cancel_button.clicked.connect(self.request_cancel)
-
-        self.change_caption = QLabel(tr("Change"))
-        self.change_caption.setObjectName("changeCaption")
-        self.change_value = QLabel()
-        self.change_value.setObjectName("changeAmount")
-        self.status_label = QLabel()
-        self.status_label.setObjectName("paymentStatus")
-        self.status_label.setWordWrap(True)
-
-        self.keypad = Keypad(self.amount_field, with_point=True, enter_text=tr("Cash  ⏎"))
-        self.keypad.enter_pressed.connect(lambda: self.take_cash(self._typed_amount()))
+        # The till's CASH button (F12) takes what is typed: the keypad needs no Enter key.
+        self.keypad = Keypad(self.amount_field, with_point=True, enter_text=None)
 
         summary = QGridLayout()
-        summary.setHorizontalSpacing(24)
-        summary.setVerticalSpacing(6)
-        rows = [
-            (tr("Amount due"), self.due_value),
-            (tr("Cash due (rounded)"), self.cash_due_value),
-            (tr("Paid"), self.paid_value),
-            (tr("Remaining"), self.remaining_value),
-        ]
-        self._cash_due_caption = QLabel()
-        for row, (caption, value) in enumerate(rows):
-            label = QLabel(caption)
+        summary.setHorizontalSpacing(16)
+        summary.setVerticalSpacing(2)
+        self._paid_caption = QLabel(tr("Paid"))
+        for row, (label, value) in enumerate(
+            ((QLabel(tr("Total")), self.total_value), (self._paid_caption, self.paid_value))
+        ):
             label.setObjectName("paymentCaption")
-            if value is self.cash_due_value:
-                self._cash_due_caption = label
             value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             summary.addWidget(label, row, 0)
             summary.addWidget(value, row, 1)
 
-        change_box = QFrame()
-        change_box.setObjectName("changeBox")
-        change_layout = QHBoxLayout(change_box)
-        change_layout.addWidget(self.change_caption)
-        change_layout.addStretch(1)
-        change_layout.addWidget(self.change_value)
-
         left = QVBoxLayout()
-        left.setSpacing(10)
-        title = QLabel(tr("Payment"))
-        title.setObjectName("panelTitle")
-        left.addWidget(title)
+        left.setSpacing(6)
+        left.addWidget(caption)
+        left.addWidget(self.to_pay_value)
+        left.addWidget(self.to_pay_note)
         left.addLayout(summary)
         left.addWidget(self.tenders_label)
-        left.addWidget(self.amount_field)
-        left.addLayout(quick_row)
-        left.addWidget(change_box)
-        left.addWidget(self.status_label)
-        left.addStretch(1)
-        left.addWidget(self.cancel_button)
+        left.addWidget(self.change_value)
+        left.addWidget(self.status_label, 1)
+        left.addWidget(self.reference_field)
+        left.addWidget(self.card_button)
 
-        # Keypad and card on the right, within reach of a right-handed cashier.
+        # Cash, its quick sums and the keypad on the right, within reach of the right hand.
         right = QVBoxLayout()
-        right.setSpacing(10)
+        right.setSpacing(8)
+        right.addWidget(self.amount_field)
+        right.addLayout(quick_row)
         right.addWidget(self.keypad)
-        right.addSpacing(6)
-        right.addWidget(self.reference_field)
-        right.addWidget(self.card_button)
         right.addStretch(1)
+        right.addWidget(self.cancel_button)
 
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(20, 16, 20, 16)
-        layout.setSpacing(24)
-        layout.addLayout(left, 3)
-        layout.addLayout(right, 2)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.setSpacing(20)
+        layout.addLayout(left, 1)
+        layout.addLayout(right, 1)
 
     # State ---------------------------------------------------------------------------
     @property
@@ -188,20 +210,21 @@ class PaymentPanel(QWidget):
     def is_settled(self) -> bool:
         return self.payment is not None and self.payment.is_settled
 
-    def start(self, total: Money, cash_increment: Decimal, formats: Formatter) -> None:
-        self.payment = Payment(total, cash_increment)
+    def start(self, payment: Payment, formats: Formatter) -> None:
+        """Take tenders for ``payment`` (new, or restored with the tenders it had)."""
+        self.payment = payment
         self._formats = formats
         self._submitting = False
         self._failed = False
         self.amount_field.clear()
         self.reference_field.clear()
-        self.status_label.clear()
-        set_style_property(self.status_label, "kind", "")
+        self._set_status("", "")
+        self.to_pay_value.clear()  # the due is new on screen, even if the same as the last
         self._refresh()
         self.amount_field.setFocus()
 
     def stop(self) -> None:
-        """Forget the payment: nothing was written, so voiding is discarding."""
+        """Forget the payment (nothing of it was written)."""
         self.payment = None
         self._submitting = False
         self._failed = False
@@ -209,22 +232,15 @@ class PaymentPanel(QWidget):
     def set_submitting(self) -> None:
         self._submitting = True
         self._failed = False
-        self.status_label.setText(tr("Saving the sale…"))
-        set_style_property(self.status_label, "kind", "busy")
+        self._set_status(tr("Saving the sale…"), "busy")
         self._refresh()
 
-    def show_failure(self, message: str, *, retry: bool) -> None:
-        """The sale was not saved; the tenders stay taken. Enter tries again (the same sale),
-        Esc voids the payment and goes back to the sale."""
+    def show_failure(self, advice: str) -> None:
+        """The sale was not saved; the tenders stay taken. ``advice`` says what Enter and
+        Esc do now (the till shows what went wrong above)."""
         self._submitting = False
         self._failed = True
-        advice = (
-            tr("Press Enter to try again, or Esc to void the payment.")
-            if retry
-            else tr("Press Esc to void the payment and change the sale.")
-        )
-        self.status_label.setText(message + "\n" + advice)
-        set_style_property(self.status_label, "kind", "error")
+        self._set_status(advice, "error")
         self._refresh()
         self.amount_field.setFocus()
 
@@ -243,11 +259,24 @@ class PaymentPanel(QWidget):
             self.retry_requested.emit()
             return
         text = self.amount_field.text().strip()
-        amount = parse_decimal(text) if text else None
-        if text and amount is None:
+        if not text:
+            self.exact_cash()
+            return
+        amount = parse_decimal(text)
+        if amount is None:
             self._problem(tr("Enter the cash amount, e.g. 20 or 12.50"))
             return
         self.take_cash(amount)
+
+    def exact_cash(self) -> None:
+        """Exactly the cash due, once it has been on screen long enough to be read."""
+        if self.payment is None or self._busy():
+            return
+        shown_ms = (time.monotonic() - self._due_shown_at) * 1000
+        if shown_ms < self.exact_cash_delay_ms:
+            self._set_status(tr("Check the amount to pay, then Enter for exact cash"), "")
+            return
+        self.take_cash(None)
 
     def take_cash(self, amount: Decimal | None) -> None:
         """Cash handed over; None means exactly the cash due."""
@@ -289,19 +318,22 @@ class PaymentPanel(QWidget):
 
     def _after_tender(self) -> None:
         self.amount_field.clear()
-        self.status_label.clear()
-        set_style_property(self.status_label, "kind", "")
+        self._set_status("", "")
         self._refresh()
+        self.tendered.emit()
         if self.is_settled:
             self.settled.emit()
         else:
             self.amount_field.setFocus()
 
     def _problem(self, message: str) -> None:
-        self.status_label.setText(message)
-        set_style_property(self.status_label, "kind", "error")
+        self._set_status(message, "error")
         self.amount_field.selectAll()
         self.amount_field.setFocus()
+
+    def _set_status(self, text: str, kind: str) -> None:
+        self.status_label.setText(text)
+        set_style_property(self.status_label, "kind", kind)
 
     # Display -------------------------------------------------------------------------
     def _refresh(self) -> None:
@@ -309,14 +341,22 @@ class PaymentPanel(QWidget):
         if payment is None or formats is None:
             return
         money = formats.money
-        self.due_value.setText(money(payment.due))
         cash_due = payment.cash_due()
+        to_pay = money(cash_due)
+        if to_pay != self.to_pay_value.text():
+            self._due_shown_at = time.monotonic()  # a new amount: read it before exact cash
+        self.to_pay_value.setText(to_pay)
         rounded = cash_due != payment.remaining
-        self.cash_due_value.setText(money(cash_due))
-        self.cash_due_value.setVisible(rounded)
-        self._cash_due_caption.setVisible(rounded)
+        self.to_pay_note.setText(
+            tr("in cash (rounded); {exact} by card").format(exact=money(payment.remaining))
+            if rounded
+            else ""
+        )
+        self.to_pay_note.setVisible(rounded)
+        self.total_value.setText(money(payment.total))
         self.paid_value.setText(money(payment.paid))
-        self.remaining_value.setText(money(payment.remaining))
+        self.paid_value.setVisible(bool(payment.tenders))
+        self._paid_caption.setVisible(bool(payment.tenders))
         lines = []
         for tender in payment.tenders:
             if tender.kind is TenderKind.CARD:
@@ -329,15 +369,16 @@ class PaymentPanel(QWidget):
         self.tenders_label.setText("\n".join(lines))
         self.tenders_label.setVisible(bool(lines))
         settled = payment.is_settled
-        self.change_value.setText(money(payment.change) if settled else "—")
-        set_style_property(self.change_value, "settled", settled)
+        self.change_value.setText(
+            tr("Change {amount}").format(amount=money(payment.change)) if settled else ""
+        )
+        self.change_value.setVisible(settled)
         taking = not (settled or self._submitting or self._failed)
         for widget in (self.card_button, self.exact_button, self.reference_field, self.keypad):
             widget.setEnabled(taking)
-        self.exact_button.setText(tr("Exact"))
-        self.exact_button.setToolTip(tr("Exact cash: {amount}").format(amount=money(cash_due)))
+        self.exact_button.setToolTip(tr("Exact cash: {amount}").format(amount=to_pay))
         self.amount_field.setReadOnly(not taking and not self._failed)
-        amounts = round_up_amounts(cash_due.amount)
+        amounts = round_up_amounts(cash_due.amount, QUICK_CASH_BUTTONS)
         for index, button in enumerate(self.quick_buttons):
             amount = amounts[index] if index < len(amounts) else None
             button.setProperty("amount", str(amount) if amount is not None else "")

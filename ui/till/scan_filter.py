@@ -6,7 +6,9 @@ and lets :class:`ui.scanner.WedgeDetector` decide. A burst closed by Enter outsi
 field becomes a ``scanned`` signal; the Enter is swallowed so it does not also submit what
 has the focus, and a text field the burst landed in (the tender amount) gets its text back.
 In the scan field itself Enter is left to the field, which also knows any ``3*`` typed before
-the scan. Dialogs are windows of their own and are left alone.
+the scan. A fast burst that the field's own validator accepts (digits typed quickly into the
+cash field: ``1000``) is that field's typing, not a scan; a barcode is never a valid amount.
+Dialogs are windows of their own and are left alone.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QValidator
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
 from ui.till.scanner import WedgeDetector
 
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+_KEY_EVENTS = frozenset({QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride})
 _MODIFIER_KEYS = frozenset(
     {
         Qt.Key.Key_Shift,
@@ -40,6 +43,16 @@ _COMMAND_MODIFIERS = (
 
 def _is_character(text: str) -> bool:
     return len(text) == 1 and text.isprintable()
+
+
+def _field_takes(widget: QObject, text: str) -> bool:
+    """The text field's validator accepts this burst as what the field is for."""
+    validator = widget.validator() if isinstance(widget, QLineEdit) else None
+    if validator is None:
+        return False
+    validated = validator.validate(text, 0)
+    state = validated[0] if isinstance(validated, tuple) else validated
+    return bool(state == QValidator.State.Acceptable)
 
 
 class WedgeScanFilter(QObject):
@@ -84,7 +97,10 @@ class WedgeScanFilter(QObject):
         return receiver is self._root or self._root.isAncestorOf(receiver)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ShortcutOverride:
+        kind = event.type()  # every event of the application passes here: keep it cheap
+        if kind not in _KEY_EVENTS:
+            return False
+        if kind == QEvent.Type.ShortcutOverride:
             # F-keys and the like go to their shortcut, never as a key press: still a break.
             assert isinstance(event, QKeyEvent)
             if not (
@@ -94,7 +110,7 @@ class WedgeScanFilter(QObject):
             ):
                 self.detector.reset()
             return False
-        if event.type() != QEvent.Type.KeyPress or not self._watches(watched):
+        if kind != QEvent.Type.KeyPress or not self._watches(watched):
             return False
         assert isinstance(event, QKeyEvent)
         if not self.enabled or event.isAutoRepeat():
@@ -108,7 +124,7 @@ class WedgeScanFilter(QObject):
             self.detector.reset()  # a scanner types into one widget, start to end
         if key in _ENTER_KEYS:
             code = self.detector.feed("\r", now)
-            if code is None or watched is self._scan_field:
+            if code is None or watched is self._scan_field or _field_takes(watched, code):
                 return False
             self._take_back(watched)
             self.scanned.emit(code)

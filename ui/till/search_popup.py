@@ -1,4 +1,5 @@
-"""Instant search results under the scan field.
+"""Search results under the scan field: name and price, then SKU, options and stock, so
+that items of the same name can be told apart.
 
 A child widget, not a popup window: a Qt popup would grab the keyboard, and the scan field
 must keep the focus so that arrows, Enter and Esc typed there drive the list.
@@ -25,13 +26,31 @@ from app.documents.formatter import Formatter
 from app.domain.cart import CartItem
 from ui.common.i18n import tr
 
-VISIBLE_ROWS = 8
-ROW_HEIGHT = 48
+VISIBLE_ROWS = 7
+ROW_HEIGHT = 60
 PRICE_ROLE = Qt.ItemDataRole.UserRole + 1
+DETAIL_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+def result_detail(item: CartItem, formats: Formatter) -> str:
+    """The second line of a result: SKU, options and stock on hand."""
+    parts = [f"{tr('SKU')} {item.sku}"]
+    if item.options:
+        parts.append(item.options)
+    if item.on_hand is None:
+        parts.append(tr("stock not tracked"))
+    elif item.on_hand <= 0:
+        parts.append(tr("out of stock"))
+    else:
+        parts.append(
+            tr("{count} in stock").format(count=formats.quantity(item.on_hand, item.sold_by_weight))
+        )
+    return "  ·  ".join(parts)
 
 
 class _ResultDelegate(QStyledItemDelegate):
-    """Name on the left, price on the right, in rows tall enough to tap."""
+    """Name and price on the first line, SKU, options and stock on the second, in rows
+    tall enough to tap."""
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -56,19 +75,36 @@ class _ResultDelegate(QStyledItemDelegate):
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         painter.save()
-        painter.setPen(
+        colour = (
             option.palette.highlightedText().color() if selected else option.palette.text().color()
         )
-        text_rect = option.rect.adjusted(16, 0, -16, 0)
+        painter.setPen(colour)
+        metrics = option.fontMetrics
+        text_rect = option.rect.adjusted(16, 4, -16, -4)
+        top = text_rect.adjusted(0, 0, 0, -text_rect.height() // 2)
+        bottom = text_rect.adjusted(0, text_rect.height() // 2, 0, 0)
         align = Qt.AlignmentFlag.AlignVCenter
-        price_width = option.fontMetrics.horizontalAdvance(str(price)) + 8
-        name_rect = text_rect.adjusted(0, 0, -price_width - 16, 0)
-        elided = option.fontMetrics.elidedText(name, Qt.TextElideMode.ElideRight, name_rect.width())
+        price_width = metrics.horizontalAdvance(str(price)) + 8
+        name_rect = top.adjusted(0, 0, -price_width - 16, 0)
+        elided = metrics.elidedText(name, Qt.TextElideMode.ElideRight, name_rect.width())
         painter.drawText(name_rect, align | Qt.AlignmentFlag.AlignLeft, elided)
         font = painter.font()
         font.setBold(True)
         painter.setFont(font)
-        painter.drawText(text_rect, align | Qt.AlignmentFlag.AlignRight, str(price))
+        painter.drawText(top, align | Qt.AlignmentFlag.AlignRight, str(price))
+        font.setBold(False)
+        font.setPixelSize(max(11, round(metrics.height() * 0.62)))
+        painter.setFont(font)
+        if not selected:
+            colour.setAlpha(170)
+            painter.setPen(colour)
+        detail = str(index.data(DETAIL_ROLE) or "")
+        small = painter.fontMetrics()
+        painter.drawText(
+            bottom,
+            align | Qt.AlignmentFlag.AlignLeft,
+            small.elidedText(detail, Qt.TextElideMode.ElideRight, bottom.width()),
+        )
         painter.restore()
 
 
@@ -110,7 +146,8 @@ class SearchPopup(QFrame):
             price = formats.money(item.unit_price) + (" /kg" if item.sold_by_weight else "")
             row = QListWidgetItem(item.name)
             row.setData(PRICE_ROLE, price)
-            row.setToolTip(f"{tr('SKU')} {item.sku}")
+            row.setData(DETAIL_ROLE, result_detail(item, formats))
+            row.setToolTip(f"{item.name}\n{result_detail(item, formats)}")
             self.list.addItem(row)
         if not items:
             empty = QListWidgetItem(tr("No product matches “{query}”").format(query=query))
@@ -121,7 +158,8 @@ class SearchPopup(QFrame):
         parent = self.parentWidget()
         assert parent is not None
         top_left = anchor.mapTo(parent, QPoint(0, anchor.height() + 2))
-        rows = max(1, min(len(items), VISIBLE_ROWS))
+        room = (parent.height() - top_left.y() - 8 - 6) // ROW_HEIGHT  # stay inside the window
+        rows = max(1, min(len(items), VISIBLE_ROWS, room))
         self.setGeometry(top_left.x(), top_left.y(), anchor.width(), rows * ROW_HEIGHT + 6)
         self.show()
         self.raise_()
@@ -138,6 +176,8 @@ class SearchPopup(QFrame):
         return self._items[row] if 0 <= row < len(self._items) else None
 
     def close_results(self) -> None:
+        if self.isHidden() and not self._items and not self.query:
+            return  # after every scan: nothing to close
         self.hide()
         self.list.clear()
         self._items = []
