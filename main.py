@@ -256,12 +256,19 @@ class Wiring:
         finally:
             engines.dispose()
 
-    def run_till(self, db: str | None, register: str | None, exit_when_ready: bool) -> int:
-        from ui.app import run_till
+    def run_till(
+        self,
+        db: str | None,
+        register: str | None,
+        exit_when_ready: bool,
+        rehearse: tuple[str, str, str] | None = None,
+    ) -> int:
+        from ui.app import Rehearsal, run_till
 
         opener = TillBackendOpener(db, register)
+        rehearsal = None if rehearse is None else Rehearsal(*rehearse)
         try:
-            return run_till(opener, exit_when_ready=exit_when_ready)
+            return run_till(opener, exit_when_ready=exit_when_ready, rehearsal=rehearsal)
         finally:
             opener.close()
 
@@ -279,10 +286,10 @@ class Wiring:
     def seed_demo(self, context: Context, products: int, sales: int = 0) -> str:
         return seed_demo(context, products, sales)
 
-    def bench(self, products: int, compare: int) -> dict[str, Any]:
+    def bench(self, products: int, compare: int, **options: int) -> dict[str, Any]:
         from bench import run_bench
 
-        return run_bench(self, products=products, compare=compare)
+        return run_bench(self, products=products, compare=compare, **options)
 
     def bench_child(self, mode: str, workload: str) -> str:
         from bench import child_main

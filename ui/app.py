@@ -8,7 +8,10 @@ is already typing, and the till screen is built once it is open.
 With ``exit_when_ready`` (the benchmark's cold start) ``READY`` is printed once the sign-in
 window has been shown and painted, ``BACKEND`` once the shop is open and the till screen
 built; then the window is closed and 0 returned (1, with ``BACKEND FAILED: <why>`` on stderr,
-if the shop could not be opened).
+if the shop could not be opened). With a :class:`Rehearsal` as well, the cashier's first
+moments are played with key presses right after ``READY``: user name, Enter, PIN, Enter (the
+real sign-in, scrypt and all), ``SIGNED_IN`` when the till screen is up, then a code and
+Enter, ``SCANNED`` once its line is in the cart; the window closes after that instead.
 
 Every module imported on the way to ``READY`` is kept light: no SQLAlchemy, no Babel, none of
 the till screen's modules (see :mod:`ui.window`).
@@ -20,6 +23,7 @@ import importlib.resources as package_files
 import logging
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TextIO
 
 from PySide6.QtWidgets import QApplication
@@ -60,7 +64,48 @@ def _say(stream: TextIO, line: str) -> None:
     stream.flush()
 
 
-def run_till(open_backend: Callable[[], TillBackend], exit_when_ready: bool = False) -> int:
+@dataclass(frozen=True)
+class Rehearsal:
+    """What the benchmark's cold start types: a cashier signing in and scanning one code."""
+
+    username: str
+    pin: str
+    code: str
+
+
+def _rehearse(window: TillWindow, rehearsal: Rehearsal, done: Callable[[int], None]) -> None:
+    """Type the sign-in now (it queues behind the shop opening, as a quick cashier's would)
+    and the scan once the till screen is up."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    def signed_in() -> None:
+        _say(sys.stdout, "SIGNED_IN")
+        till = window.till
+        assert till is not None
+        QTest.keyClicks(till.scan_field, rehearsal.code)
+        QTest.keyClick(till.scan_field, Qt.Key.Key_Return)
+        if till.cart is None or till.cart.is_empty:
+            _say(sys.stderr, f"REHEARSAL FAILED: {rehearsal.code} did not scan")
+            done(1)
+            return
+        QApplication.processEvents()  # the line painted
+        _say(sys.stdout, "SCANNED")
+        done(0)
+
+    window.login.signed_in.connect(signed_in)
+    window.backend_failed.connect(lambda _message: done(1))
+    QTest.keyClicks(window.login.username_field, rehearsal.username)
+    QTest.keyClick(window.login.username_field, Qt.Key.Key_Return)
+    QTest.keyClicks(window.login.pin_field, rehearsal.pin)
+    QTest.keyClick(window.login.pin_field, Qt.Key.Key_Return)
+
+
+def run_till(
+    open_backend: Callable[[], TillBackend],
+    exit_when_ready: bool = False,
+    rehearsal: Rehearsal | None = None,
+) -> int:
     """Show the sign-in screen, open the shop behind it, then the till; returns the process
     exit code."""
     app = application()
@@ -78,19 +123,25 @@ def run_till(open_backend: Callable[[], TillBackend], exit_when_ready: bool = Fa
     _say(sys.stdout, "READY")
     outcome: list[int] = []
 
+    def finish(code: int) -> None:
+        if not outcome:
+            outcome.append(code)
+            app.exit(code)
+
     def ready() -> None:
         _say(sys.stdout, "BACKEND")
-        outcome.append(0)
-        app.exit(0)
+        if rehearsal is None:
+            finish(0)
 
     def failed(message: str) -> None:
         _say(sys.stderr, f"BACKEND FAILED: {message}")
-        outcome.append(1)
-        app.exit(1)
+        finish(1)
 
     window.backend_ready.connect(ready)
     window.backend_failed.connect(failed)
     window.open_backend(open_backend)
+    if rehearsal is not None:
+        _rehearse(window, rehearsal, finish)
     app.exec()
     window.close()  # waits for the worker, so the caller may close the backend after us
     return outcome[0] if outcome else 1
