@@ -19,6 +19,7 @@ the till screen's modules (see :mod:`ui.window`).
 
 from __future__ import annotations
 
+import gc
 import importlib.resources as package_files
 import logging
 import sys
@@ -28,8 +29,12 @@ from typing import TextIO
 
 from PySide6.QtWidgets import QApplication
 
-from ui.backend import TillBackend
-from ui.window import APP_NAME, TillWindow
+from ui.common.imports import check_sources_by_bytes
+
+check_sources_by_bytes()  # before the window's modules and the database layer load
+
+from ui.backend import TillBackend  # noqa: E402
+from ui.window import APP_NAME, TillWindow  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -93,12 +98,23 @@ def _rehearse(window: TillWindow, rehearsal: Rehearsal, done: Callable[[int], No
         _say(sys.stdout, "SCANNED")
         done(0)
 
+    def refused(message: str) -> None:
+        _say(sys.stderr, f"REHEARSAL FAILED: {message}")
+        done(1)
+
     window.login.signed_in.connect(signed_in)
+    window.login.refused.connect(refused)
     window.backend_failed.connect(lambda _message: done(1))
     QTest.keyClicks(window.login.username_field, rehearsal.username)
     QTest.keyClick(window.login.username_field, Qt.Key.Key_Return)
     QTest.keyClicks(window.login.pin_field, rehearsal.pin)
     QTest.keyClick(window.login.pin_field, Qt.Key.Key_Return)
+
+
+def _collect_from_now_on(*_: object) -> None:
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def run_till(
@@ -108,12 +124,18 @@ def run_till(
 ) -> int:
     """Show the sign-in screen, open the shop behind it, then the till; returns the process
     exit code."""
+    # Starting up allocates much and frees little: the cyclic collector would walk the new
+    # modules and classes again and again. It is off until the shop is open; what is alive
+    # then is frozen, so later collections (mid-sale) skip it.
+    gc.disable()
     app = application()
     window = TillWindow()
     if exit_when_ready:
         window.show()
     else:
         window.showMaximized()
+    window.backend_ready.connect(_collect_from_now_on)
+    window.backend_failed.connect(_collect_from_now_on)
     # Paint the sign-in screen before any database work starts competing for the CPU.
     app.processEvents()
     if not exit_when_ready:
