@@ -113,6 +113,28 @@ def test_the_index_follows_a_renamed_product(shop):
     assert _names(shop, "nu so") == ["New Numbat Soap"]
 
 
+def test_the_index_forgets_a_deleted_variant(shop):
+    _save(shop, ("deleted", "Doomed Tapir Soap"), ("kept", "Kept Tapir Soap"))
+    with shop.engines.write.begin() as connection:
+        connection.execute(
+            text(
+                "DELETE FROM barcode WHERE variant_id IN "
+                "(SELECT id FROM variant WHERE sku = 'DELETED')"
+            )
+        )
+        connection.execute(
+            text(
+                "DELETE FROM stock_balance WHERE variant_id IN "
+                "(SELECT id FROM variant WHERE sku = 'DELETED')"
+            )
+        )
+        connection.execute(text("DELETE FROM variant WHERE sku = 'DELETED'"))
+
+    assert _names(shop, "tapir") == ["Kept Tapir Soap"]
+    assert _names(shop, "doomed") == []
+    assert _names(shop, "do ta") == []
+
+
 def test_migration_0002_refolds_existing_names_and_indexes_short_words(db_url, home):
     engines = make_engines(db_url)
     try:
