@@ -99,7 +99,7 @@ def table(
             a, b = results[small][name]["ours"], results[large][name]["ours"]
             growth.append(f"{name} {b / a:.2f}×" if a and b else f"{name} —")
         lines.append(
-            f"- Ours at {large:,} ÷ ours at {small:,} products (only search should grow, "
-            f"with its result set): " + ", ".join(growth)
+            f"- Ours at {large:,} ÷ ours at {small:,} products (nothing should grow with "
+            f"the catalog, search included): " + ", ".join(growth)
         )
     return "\n".join(lines)
