@@ -210,10 +210,10 @@ def measure_search_ui(w: dict[str, Any]) -> dict[str, Any]:
 def _open_till(wiring: BenchWiring, w: dict[str, Any]) -> tuple[Any, Any, Ours]:
     """The till's own window over the built shop, signed in by key presses (real scrypt)."""
     from bench import cashier
-    from ui.app import load_stylesheet
+    from ui.app import application
     from ui.window import TillWindow
 
-    app = cashier.application(load_stylesheet())
+    app = application()
     ours = Ours(wiring, w["url"], Path(w["home"]))
     window = TillWindow(ours.context)
     window.resize(1280, 800)
