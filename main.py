@@ -318,9 +318,14 @@ class Wiring:
         open_database(database_url(db, ensure_data_dir(data_dir())), "create").dispose()
 
     def run_till(
-        self, db: str | None, register: str | None, exit_when_ready: bool, demo: bool = False
+        self,
+        db: str | None,
+        register: str | None,
+        exit_when_ready: bool,
+        demo: bool = False,
+        rehearse: tuple[str, str, str] | None = None,
     ) -> int:
-        from ui.app import run_till
+        from ui.app import Rehearsal, run_till
 
         home = demo_home(data_dir()) if demo else None
         if demo and db is None:
@@ -328,8 +333,9 @@ class Wiring:
             assert home is not None
             db = f"sqlite:///{home / 'tillwright.db'}"
         opener = TillBackendOpener(db, register, demo=demo, home=home)
+        rehearsal = None if rehearse is None else Rehearsal(*rehearse)
         try:
-            return run_till(opener, exit_when_ready=exit_when_ready)
+            return run_till(opener, exit_when_ready=exit_when_ready, rehearsal=rehearsal)
         finally:
             opener.close()
 
@@ -349,10 +355,10 @@ class Wiring:
     def seed_demo(self, context: Context, products: int, sales: int = 0) -> str:
         return seed_demo(context, products, sales).summary()
 
-    def bench(self, products: int, compare: int) -> dict[str, Any]:
+    def bench(self, products: int, compare: int, **options: int) -> dict[str, Any]:
         from bench import run_bench
 
-        return run_bench(self, products=products, compare=compare)
+        return run_bench(self, products=products, compare=compare, **options)
 
     def bench_child(self, mode: str, workload: str) -> str:
         from bench import child_main

@@ -1,28 +1,33 @@
-"""``main.py bench``: Tillwright's own figures against a raw ``sqlite3`` floor, same data, same run.
+"""``main.py bench``: Tillwright's own figures against a floor, same data, same run.
 
 For each catalog size a demo shop is built in a temporary SQLite file through the real
-services, then measured six ways; every figure has a floor done the cheapest way possible on
-the same file in the same run, so the ratio says how much our layers cost, not how fast this
-machine is:
+services, then measured; every figure has a floor done the cheapest way possible on the same
+file in the same run, so the ratio says how much our layers cost, not how fast this machine
+is:
 
 (a) scan: a scanned code to a priced cart line (lookup, add, totals) vs the same SELECT in
     raw sqlite3;
-(b) search: name search, top 50, vs the same FTS5 trigram SQL in raw sqlite3;
-(c) sale: completing a 20-line card sale with a durable commit vs the same rows written in one
-    raw ``BEGIN IMMEDIATE`` ... ``COMMIT``;
-(d) cold start: a fresh ``main.py run --exit-when-ready`` (offscreen) vs a bare PySide6
-    window in a fresh process;
-(e) peak memory: a child process doing (a)-(c) vs a raw sqlite3 child doing the same
-    queries; the target is absolute;
+(b) search: name search, top 50, by kind of query (words, two-letter words, short words only,
+    common words) vs the simplest raw FTS5 query for the same matches (target: the absolute
+    p95); and the longest UI-thread stall while a name is typed into the real till window vs
+    the same typing into a bare line edit;
+(c) sale: completing a 20-line card sale with a durable commit vs db/sql.py's statements run
+    raw in one ``BEGIN IMMEDIATE`` ... ``COMMIT`` (and once on PostgreSQL against raw
+    psycopg);
+(d) cold start: a fresh ``main.py run`` (offscreen) to the sign-in window, and to a signed-in
+    till that took its first scan (PIN typed, real scrypt), vs a bare PySide6 window in a
+    fresh process;
+(e) memory: peak RSS of a signed-in till doing (a)-(c), and of a 500-sale soak typed on the
+    till window (growth per sale after warm-up), vs a raw sqlite3 child; targets absolute;
 (f) a scan in the real till (bench/till_ui.py): key Enter → the cart row painted, with 1, 20
     and 200 lines already in the cart, vs a bare QTableView with the same style sheet
     appending one row after the same lookup, in the same child process.
 
-Only this module and the child processes it starts are involved: nothing is timed in tests.
-``main.py bench --child cold|memory-ours|memory-floor|till-ui WORKLOAD.json`` is the hidden mode
-the children of (d) and (e) run in; the bench imports only the standard library at module
-level, so the memory floor is Python's and sqlite3's alone. main.py hands the bench its wiring
-(how to build the till's context): the bench never imports main.
+Only this package and the child processes it starts are involved: nothing is timed in tests.
+``main.py bench --child MODE WORKLOAD.json`` is the hidden mode the children run in; the
+bench imports only the standard library at module level, so the memory floor is Python's and
+sqlite3's alone. main.py hands the bench its wiring (how to build the till's context): the
+bench never imports main.
 """
 
 from __future__ import annotations
@@ -34,9 +39,23 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.common import connect
+from bench.common import (
+    COLD_RUNS,
+    PG_PRODUCTS,
+    SEARCH_CLASSES,
+    SOAK_SALES,
+    TYPING_GAP_MS,
+    connect,
+)
+from bench.floor import RawConnection
 from bench.ours import Ours, workload
-from bench.process import child_main, measure_cold_start, measure_memory
+from bench.postgres import measure_postgres_sale
+from bench.process import (
+    child_main,
+    measure_cold_start,
+    measure_memory,
+    measure_search_ui,
+)
 from bench.table import table
 from bench.till import measure_sale, measure_scan, measure_search
 from bench.till_ui import measure_till_ui
@@ -46,15 +65,18 @@ __all__ = ["BenchWiring", "child_main", "run_bench"]
 
 
 def bench_size(
-    wiring: BenchWiring, size: int, tmp: Path, progress: Callable[[str], None]
+    wiring: BenchWiring,
+    size: int,
+    tmp: Path,
+    progress: Callable[[str], None],
+    plan: dict[str, int],
 ) -> tuple[dict[str, Any], float]:
-    from app.domain.users import PinPolicy
-
     db_path = str(tmp / "shop.db")
     url = f"sqlite:///{db_path}"
     progress(f"building a {size}-product shop")
     start = time.perf_counter()
-    context = wiring.context(url, home=tmp, pin_policy=PinPolicy(scrypt_log2_n=8), access="create")
+    # The real PIN policy: sign-ins in the cold start and the soak hash as a shop's do.
+    context = wiring.context(url, home=tmp, access="create")
     wiring.seed_demo(context, size)
     context.close()
     build_s = time.perf_counter() - start
@@ -63,30 +85,42 @@ def bench_size(
     ours = Ours(wiring, url, tmp)
     floor = connect(db_path)
     try:
-        w = workload(ours, db_path, tmp, size)
-        results = {
-            "scan": measure_scan(ours, floor, w),
-            "search": measure_search(ours, floor, w),
-            "sale": measure_sale(ours, floor, w),
-        }
+        w = workload(ours, db_path, tmp, size, plan)
+        results = {"scan": measure_scan(ours, floor, w)}
+        for name in SEARCH_CLASSES:
+            results[name] = measure_search(ours, floor, w, name)
+        results["sale"] = measure_sale(
+            ours, RawConnection(floor, postgres=False), w, Path(db_path + ".floor-head")
+        )
     finally:
         floor.close()
         ours.close()
+    progress("the till window while searching")
+    results["search_ui"] = measure_search_ui(w)
     progress("cold starts")
-    results["cold_start"] = measure_cold_start(w)
-    progress("peak memory")
-    results["memory"] = measure_memory(w)
+    results.update(measure_cold_start(w))
+    progress("peak memory and the soak")
+    results.update(measure_memory(w))
     progress("scans in the real till")
     results.update(measure_till_ui(w))
     return results, build_s
 
 
 def run_bench(
-    wiring: BenchWiring, products: int = 100_000, compare: int = 10_000
+    wiring: BenchWiring,
+    products: int = 100_000,
+    compare: int = 10_000,
+    *,
+    cold_runs: int = COLD_RUNS,
+    soak_sales: int = SOAK_SALES,
+    postgres_products: int = PG_PRODUCTS,
+    typing_gap_ms: int = TYPING_GAP_MS,
 ) -> dict[str, Any]:
     """Build shops of ``compare`` (if 0 < compare < products) and ``products`` products and
-    measure each; returns the results by size and a Markdown table of them."""
+    measure each, then the sale on PostgreSQL (``postgres_products``; 0 skips it); returns
+    the results by size and a Markdown table of them."""
     sizes = [compare, products] if 0 < compare < products else [products]
+    plan = {"cold_runs": cold_runs, "soak_sales": soak_sales, "typing_gap_ms": typing_gap_ms}
 
     def progress(message: str) -> None:
         sys.stderr.write(f"bench: {message}\n")
@@ -96,11 +130,18 @@ def run_bench(
     builds: dict[int, float] = {}
     for size in sizes:
         with tempfile.TemporaryDirectory(prefix="tillwright-bench-") as tmp:
-            results[size], builds[size] = bench_size(wiring, size, Path(tmp), progress)
+            results[size], builds[size] = bench_size(wiring, size, Path(tmp), progress, plan)
+    extra: dict[str, dict[str, Any]] = {}
+    if postgres_products:
+        with tempfile.TemporaryDirectory(prefix="tillwright-bench-pg-") as tmp:
+            extra["sale_postgres"] = measure_postgres_sale(
+                wiring, Path(tmp), progress, postgres_products
+            )
     return {
         "products": products,
         "compare": compare if len(sizes) == 2 else 0,
         "results": results,
+        "postgres": extra,
         "build_seconds": builds,
-        "table": table(results, builds),
+        "table": table(results, builds, extra),
     }

@@ -9,20 +9,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.common import QUERIES, SALE_LINES, SALES, SCANS, SEED, SKU_SHARE, connect
+from bench.common import SALE_LINES, SALES, SCANS, SEARCH_CLASSES, SEED, SKU_SHARE, connect
 from bench.wiring import BenchWiring
 
 
 class Ours:
-    """The till's own objects on a built shop: the services, a logged-in cashier."""
+    """The till's own objects on a built shop: the services, a logged-in cashier (the demo
+    users' PINs are hashed with the real policy, as a shop's are)."""
 
     def __init__(self, wiring: BenchWiring, url: str, home: Path) -> None:
-        from app.domain.users import PinPolicy
         from app.services.demo import DEMO_REGISTER, DEMO_USERS
 
-        self.context = wiring.context(
-            url, home=home, register_code=DEMO_REGISTER, pin_policy=PinPolicy(scrypt_log2_n=8)
-        )
+        self.context = wiring.context(url, home=home, register_code=DEMO_REGISTER)
         self.sales = self.context.sales()
         username, _, _, pin = DEMO_USERS[0]
         self.operator = self.context.auth.login(username, pin)
@@ -54,8 +52,11 @@ class Ours:
         self.context.close()
 
 
-def workload(ours: Ours, db_path: str, tmp: Path, size: int) -> dict[str, Any]:
-    """Inputs both sides share: scanned codes, search SQL, sale items (stock topped up)."""
+def workload(
+    ours: Ours, db_path: str, tmp: Path, size: int, plan: dict[str, int]
+) -> dict[str, Any]:
+    """Inputs both sides share: scanned codes, search SQL, sale items (stock topped up), and
+    the plan's counts (cold starts, soak sales)."""
     from app.domain.text import search_terms
     from app.services.demo import DEMO_USERS
     from app.services.sales import SEARCH_LIMIT
@@ -84,19 +85,24 @@ def workload(ours: Ours, db_path: str, tmp: Path, size: int) -> dict[str, Any]:
         "SELECT id, display_name FROM app_user WHERE username = ?", (DEMO_USERS[0][0],)
     ).fetchone()
     raw.close()
-    searches = []
-    for query in QUERIES:
-        terms = search_terms(query)
-        # The reader's own statement, rendered with its :name parameters for sqlite3.
-        searches.append(list(sql.search_statement(terms, SEARCH_LIMIT, sqlite=True)))
+    # The floor of each query: the simplest raw FTS5 query for its matches (db/sql.py's).
+    searches = {
+        name: [[query, sql.search_match(search_terms(query)), SEARCH_LIMIT] for query in queries]
+        for name, queries in SEARCH_CLASSES.items()
+    }
+    username, _, _, pin = DEMO_USERS[0]
     workload = {
         "db": db_path,
         "url": ours.context.engines.url,
         "home": str(tmp),
         "by_code_sql": sql.BY_CODE,
         "scans": scans,
-        "queries": list(QUERIES),
         "searches": searches,
+        "floor_search_sql": sql.SEARCH_FLOOR,
+        "username": username,
+        "pin": pin,
+        "first_scan": codes[0],
+        **plan,
         "sales": sales,
         "user_id": user_id,
         "cashier": cashier,

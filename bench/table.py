@@ -17,25 +17,38 @@ def number(value: float | None, unit: str) -> str:
     return f"{value:.0f} {unit}"
 
 
-def table(results: dict[int, dict[str, dict[str, Any]]], builds: dict[int, float]) -> str:
+def row(name: str, size: int, r: dict[str, Any]) -> str:
+    ours = number(r["ours"], r["unit"])
+    if "max_ours" in r:
+        ours += f" (p95 {number(r['p95_ours'], r['unit'])}, max {number(r['max_ours'], r['unit'])})"
+    elif "p95_ours" in r:
+        ours += f" (p95 {number(r['p95_ours'], r['unit'])})"
+    ratio = "—" if r["ratio"] is None else f"{r['ratio']:.2f}×"
+    ok = "yes" if r["ok"] else "**no**"
+    if r.get("error"):
+        ok += f" ({r['error'][:120]})"
+    return (
+        f"| {LABELS[name]} | {size:,} | {ours} | "
+        f"{number(r['floor'], r['unit'])} | {ratio} | {r['target']} | {ok} |"
+    )
+
+
+def table(
+    results: dict[int, dict[str, dict[str, Any]]],
+    builds: dict[int, float],
+    extra: dict[str, dict[str, Any]] | None = None,
+) -> str:
+    """The README's table: each metric at each size, then the once-per-run rows (``extra``:
+    the PostgreSQL sale), then notes."""
     rows = [
         "| metric | catalog size | ours | floor | ratio | target | ok |",
         "|---|---:|---:|---:|---:|---|:-:|",
     ]
     for name in METRICS:
         for size, metrics in results.items():
-            r = metrics[name]
-            ours = number(r["ours"], r["unit"])
-            if "p95_ours" in r:
-                ours += f" (p95 {number(r['p95_ours'], r['unit'])})"
-            ratio = "—" if r["ratio"] is None else f"{r['ratio']:.2f}×"
-            ok = "yes" if r["ok"] else "**no**"
-            if r.get("error"):
-                ok += f" ({r['error'][:120]})"
-            rows.append(
-                f"| {LABELS[name]} | {size:,} | {ours} | "
-                f"{number(r['floor'], r['unit'])} | {ratio} | {r['target']} | {ok} |"
-            )
+            rows.append(row(name, size, metrics[name]))
+    for name, r in (extra or {}).items():
+        rows.append(row(name, r.get("catalog", 0), r))
     lines = ["\n".join(rows), ""]
     for size, seconds in builds.items():
         lines.append(f"- Catalog build ({size:,} products, through the services): {seconds:.1f} s")
@@ -69,6 +82,22 @@ def table(results: dict[int, dict[str, dict[str, Any]]], builds: dict[int, float
                 f"- Till scan at {size:,}, 200 lines ÷ 1 line (flat is 1.0): median "
                 f"{most['ours'] / one['ours']:.2f}×, p95 {most['p95_ours'] / one['p95_ours']:.2f}×"
             )
+        slowest = {}
+        for name in metrics:
+            slowest.update(metrics[name].get("slowest_ms", {}))
+        if slowest:
+            worst = sorted(slowest.items(), key=lambda item: -item[1])[:3]
+            lines.append(
+                f"- Slowest searches at {size:,} (worst of all repeats): "
+                + ", ".join(f"`{query}` {ms:.1f} ms" for query, ms in worst)
+            )
+        soak = metrics.get("memory_soak", {})
+        if soak.get("growth_kb_per_sale") is not None:
+            lines.append(
+                f"- Soak at {size:,}: {soak['sales']} sales typed on the till, RSS "
+                f"{soak['rss_mb_warm']:.0f} MB after sale 50, {soak['rss_mb_end']:.0f} MB at "
+                f"the end: {soak['growth_kb_per_sale']:.1f} KB per sale"
+            )
     sizes = list(results)
     if len(sizes) == 2:
         small, large = sizes
@@ -77,7 +106,7 @@ def table(results: dict[int, dict[str, dict[str, Any]]], builds: dict[int, float
             a, b = results[small][name]["ours"], results[large][name]["ours"]
             growth.append(f"{name} {b / a:.2f}×" if a and b else f"{name} —")
         lines.append(
-            f"- Ours at {large:,} ÷ ours at {small:,} products (only search should grow, "
-            f"with its result set): " + ", ".join(growth)
+            f"- Ours at {large:,} ÷ ours at {small:,} products (nothing should grow with "
+            f"the catalog, search included): " + ", ".join(growth)
         )
     return "\n".join(lines)

@@ -5,10 +5,19 @@ from __future__ import annotations
 import sqlite3
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
-from bench.common import CART_LINES, SALES, SEARCH_REPEATS, median, sampled_metric
-from bench.floor import floor_sale
+from bench.common import (
+    CART_LINES,
+    SALES,
+    SEARCH_P95_MS,
+    SEARCH_REPEATS,
+    absolute_metric,
+    median,
+    sampled_metric,
+)
+from bench.floor import RawConnection, floor_sale
 from bench.ours import Ours
 
 
@@ -60,30 +69,44 @@ def measure_scan(ours: Ours, floor: sqlite3.Connection, w: dict[str, Any]) -> di
     )
 
 
-def measure_search(ours: Ours, floor: sqlite3.Connection, w: dict[str, Any]) -> dict[str, Any]:
+def measure_search(
+    ours: Ours, floor: sqlite3.Connection, w: dict[str, Any], name: str
+) -> dict[str, Any]:
+    """One class of queries (SEARCH_CLASSES): ours through the service, the floor the raw FTS5
+    query for the same matches; the target is the absolute p95."""
     clock = time.perf_counter_ns
     mine: list[float] = []
     raw: list[float] = []
     hits: dict[str, int] = {}
+    slowest: dict[str, float] = {}
+    floor_sql = w["floor_search_sql"]
     for repeat in range(SEARCH_REPEATS + 1):  # the first round warms up
-        for query, (sql, params) in zip(w["queries"], w["searches"], strict=True):
+        for query, match, limit in w["searches"][name]:
             # Taking turns to go first, as for scans.
             for side in ("ours", "floor") if repeat % 2 else ("floor", "ours"):
                 start = clock()
                 if side == "ours":
                     found = len(ours.sales.search(query).items)
                 else:
-                    rows = len(floor.execute(sql, params).fetchall())
+                    rows = len(
+                        floor.execute(floor_sql, {"match": match, "limit": limit}).fetchall()
+                    )
                 elapsed = (clock() - start) / 1e6
                 if repeat:
                     (mine if side == "ours" else raw).append(elapsed)
+                    if side == "ours":
+                        slowest[query] = max(slowest.get(query, 0.0), elapsed)
             if found != rows:
                 raise RuntimeError(f"search {query!r}: {found} rows ours, {rows} raw")
             hits[query] = rows
-    return sampled_metric("search", mine, raw, "ms", hits=hits)
+    return absolute_metric(mine, raw, "ms", SEARCH_P95_MS, hits=hits, slowest_ms=slowest)
 
 
-def measure_sale(ours: Ours, floor: sqlite3.Connection, w: dict[str, Any]) -> dict[str, Any]:
+def measure_sale(
+    ours: Ours, floor: RawConnection, w: dict[str, Any], head_file: Path, name: str = "sale"
+) -> dict[str, Any]:
+    """Our 20-line card sale through the services against db/sql.py's statements run raw on
+    the same database (SQLite or PostgreSQL), alternating who goes first."""
     clock = time.perf_counter_ns
     mine: list[float] = []
     raw: list[float] = []
@@ -107,13 +130,9 @@ def measure_sale(ours: Ours, floor: sqlite3.Connection, w: dict[str, Any]) -> di
                     w["register"],
                     w["cashier"],
                     w["currency"],
+                    head_file,
                 )
             elapsed = (clock() - start) / 1e6
             if run >= 2:
                 (mine if side == "ours" else raw).append(elapsed)
-    return sampled_metric(
-        "sale",
-        mine,
-        raw,
-        "ms",
-    )
+    return sampled_metric(name, mine, raw, "ms")

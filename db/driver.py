@@ -26,7 +26,8 @@ _NAMED = re.compile(r"(?<![:\w]):(\w+)")
 
 
 @cache
-def _pyformat(sql: str) -> str:
+def pyformat(sql: str) -> str:
+    """A statement's ``:name`` parameters as psycopg's ``%(name)s``."""
     return _NAMED.sub(r"%(\1)s", sql)
 
 
@@ -55,7 +56,7 @@ class Driver:
         return error
 
     def _sql(self, sql: str) -> str:
-        return _pyformat(sql) if self._postgres else sql
+        return pyformat(sql) if self._postgres else sql
 
     def execute(self, sql: str, params: Mapping[str, Any]) -> Any:
         """Run one statement; returns the cursor, to fetch from or read ``rowcount``."""

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-HEAD = "0003_till"
+HEAD = "0004_search"
 """The newest revision in db/migrations/versions; tests/integration/test_schema.py checks it
 against Alembic's own idea of the head, so a new migration cannot forget to move it."""
 # Any fixed number works; it only has to be the same for every till sharing the database.
@@ -52,9 +52,10 @@ def current_revision(engine: Engine) -> str | None:
     return None if found is None else str(found)
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest revision; tills starting together take turns."""
-    if current_revision(engine) == HEAD:
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to the newest revision (or to ``revision``, for tests of a migration);
+    tills starting together take turns."""
+    if current_revision(engine) == (HEAD if revision == "head" else revision):
         return
     from alembic import command
 
@@ -65,7 +66,7 @@ def upgrade(engine: Engine) -> None:
             connection.commit()
         try:
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, revision)
             connection.commit()
         finally:
             if connection.dialect.name == "postgresql":

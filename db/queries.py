@@ -3,7 +3,7 @@
 This is the hottest path in the application (every scan), so it keeps one autocommit
 connection per thread and runs one pre-built statement per lookup; it never loads the catalog.
 Name search uses the FTS5 trigram index on SQLite and pg_trgm on PostgreSQL, both over the
-folded ``variant.search_text`` column.
+folded ``variant.search_text`` column; its statement and ranking are in :mod:`db.sql`.
 """
 
 from __future__ import annotations

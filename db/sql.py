@@ -53,37 +53,154 @@ BY_CODE = (
 ITEMS_FOR_SALE = f"SELECT {ITEM_COLUMNS} WHERE v.id IN {{ids}} AND v.active AND p.active"
 """The catalog rows a sale re-reads; ``{ids}`` is filled with :func:`db.driver.in_list`."""
 
+# Name search ----------------------------------------------------------------------------
+#
+# A term of three letters or more matches anywhere in the folded text (a substring: "rulee"
+# finds "Crème Brûlée"); a shorter one matches the start of a word ("kg", "1", "xl"). Words
+# are what spaces, brackets and commas separate ("Tee (m / navy)": tee, m, /, navy).
+#
+# Ranking: names that start with the first term, then names with a word that starts with it,
+# then the rest, by name within each. Nothing is ranked beyond what is shown: the matches are
+# taken straight from the index in its own order (rowid on SQLite's FTS5, heap order on
+# PostgreSQL's GIN) and the scan stops at ``limit`` rows, so a word matching tens of
+# thousands of items costs no more than a rare one. Names starting with the first term are a
+# second, bounded read (SQLite: the search_text index in name order), made only when the
+# matches fill the list: otherwise they are all among the matches already.
+#
+# SQLite's FTS5 trigram index holds the words as ``INDEXED_TEXT`` spells them, two spaces
+# apart: "  kg" (a word starting with kg) and "  1" are then trigram phrases like any other,
+# so every term of a query, short or long, is answered by the one index in one MATCH.
+
 MIN_TRIGRAM = 3
-"""Shorter search terms cannot use the trigram index."""
+"""Shorter search terms match the start of a word, longer ones anywhere."""
+
+NAME_START_CANDIDATES = 2000
+"""How many names starting with the first term SQLite reads, in name order, to find those
+that match the other terms too: that read stays bounded whatever the catalog."""
+
+_WORD_MARKS = " (),"
+"""What a word follows: a space (or the start of the text), an option bracket or a comma."""
+
+_WORDS = "' ' || replace(replace(replace({text}, '(', ' '), ')', ' '), ',', ' ')"
+"""SQLite: the folded text as words after single spaces; " kg" is then a word starting kg."""
+
+INDEXED_TEXT = "replace(" + _WORDS.format(text="{column}") + ", ' ', '  ')"
+"""What the SQLite search index holds for a variant, as SQL over its folded ``search_text``
+(``{column}``): the triggers and the migration that fill the index use it."""
+
+SEARCH_FLOOR = (
+    f"SELECT {ITEM_COLUMNS} JOIN variant_search ON variant_search.rowid = v.id "
+    "WHERE variant_search MATCH :match AND v.active AND p.active "
+    "ORDER BY variant_search.rowid LIMIT :limit"
+)
+"""The simplest raw FTS5 query for the same question (the bench's floor): ``limit`` active
+items matching every term, in index order, unranked."""
+
+_GATED_LIMIT = "CASE WHEN (SELECT count(*) FROM matches) >= :limit THEN :limit ELSE 0 END"
+"""The name-start read's limit: none unless the matches filled the list. A LIMIT is worked
+out once, before the scan it limits, so an unneeded read costs nothing."""
+
+
+def _phrase(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _fts_term(term: str) -> str:
+    return _phrase(term if len(term) >= MIN_TRIGRAM else "  " + term)
+
+
+def search_match(terms: Sequence[str]) -> str:
+    """The FTS5 MATCH expression for items matching every term (short ones at word starts)."""
+    return " AND ".join(_fts_term(t) for t in terms)
 
 
 def _like_escape(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def search_statement(terms: Sequence[str], limit: int, sqlite: bool) -> tuple[str, dict[str, Any]]:
-    """The SQL and parameters of a name search (the bench runs it raw as its floor).
+def _sqlite_search(terms: Sequence[str], params: dict[str, Any]) -> tuple[str, str, str]:
+    first = terms[0]
+    params.update(
+        match=search_match(terms),
+        lo=first,
+        hi=first[:-1] + chr(ord(first[-1]) + 1),
+        candidates=NAME_START_CANDIDATES,
+    )
+    checks = []
+    for index, term in enumerate(terms[1:], start=1):
+        if len(term) >= MIN_TRIGRAM:
+            params[f"r{index}"] = term
+            checks.append(f"instr(c.search_text, :r{index}) > 0")
+            continue
+        # A word start, as _WORDS has them; plain instr() calls are cheaper than rebuilding
+        # the text for each name read.
+        starts = []
+        for mark_index, mark in enumerate(_WORD_MARKS):
+            params[f"r{index}_{mark_index}"] = mark + term
+            starts.append(f"instr(' ' || c.search_text, :r{index}_{mark_index}) > 0")
+        checks.append("(" + " OR ".join(starts) + ")")
+    matches = (
+        "SELECT variant_search.rowid AS id FROM variant_search "
+        "JOIN variant v ON v.id = variant_search.rowid JOIN product p ON p.id = v.product_id "
+        "WHERE variant_search MATCH :match AND v.active AND p.active "
+        "ORDER BY variant_search.rowid LIMIT :limit"
+    )
+    starting = (
+        "SELECT v.id AS id FROM (SELECT id, search_text FROM variant "
+        "WHERE search_text >= :lo AND search_text < :hi ORDER BY search_text "
+        "LIMIT :candidates) AS c CROSS JOIN variant v ON v.id = c.id "
+        "JOIN product p ON p.id = v.product_id "
+        f"WHERE {' AND '.join([*checks, 'v.active', 'p.active'])} LIMIT {_GATED_LIMIT}"
+    )
+    not_a_word_start = f"instr({_WORDS.format(text='v.search_text')}, :word) = 0"
+    return matches, starting, not_a_word_start
 
-    SQLite matches terms of three letters or more on the FTS5 trigram index and shorter ones
-    with LIKE; PostgreSQL uses LIKE throughout, which pg_trgm indexes."""
-    params: dict[str, Any] = {"limit": limit, "starts": _like_escape(terms[0]) + "%"}
-    long_terms = [t for t in terms if len(t) >= MIN_TRIGRAM]
-    filters: list[str] = []
-    for index, term in enumerate(terms):
-        if sqlite and term in long_terms:
-            continue  # matched by the FTS index below
-        params[f"t{index}"] = "%" + _like_escape(term) + "%"
-        filters.append(f"v.search_text LIKE :t{index} ESCAPE '\\'")
-    where = " AND ".join(["v.active", "p.active", *filters])
-    order = "ORDER BY (v.search_text LIKE :starts ESCAPE '\\') DESC, v.display_name, v.id"
-    if sqlite and long_terms:
-        params["match"] = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
-        text = (
-            f"SELECT {ITEM_COLUMNS} JOIN variant_search f ON f.rowid = v.id "
-            f"WHERE variant_search MATCH :match AND {where} {order} LIMIT :limit"
-        )
+
+def _postgres_search(terms: Sequence[str], params: dict[str, Any]) -> tuple[str, str, str]:
+    def like(name: str, pattern: str) -> str:
+        params[name] = pattern
+        return f"v.search_text LIKE :{name} ESCAPE '\\'"
+
+    def matched(index: int, term: str) -> str:
+        escaped = _like_escape(term)
+        if len(term) >= MIN_TRIGRAM:
+            return like(f"t{index}", f"%{escaped}%")
+        # A word start as SQLite's words have it; each pattern is one pg_trgm index read.
+        starts = [f"{escaped}%", *(f"%{mark}{escaped}%" for mark in _WORD_MARKS)]
+        return "(" + " OR ".join(like(f"t{index}_{i}", p) for i, p in enumerate(starts)) + ")"
+
+    filters = [matched(index, term) for index, term in enumerate(terms)]
+    live = ["v.active", "p.active"]
+    matches = (
+        "SELECT v.id AS id FROM variant v JOIN product p ON p.id = v.product_id "
+        f"WHERE {' AND '.join([*filters, *live])} LIMIT :limit"
+    )
+    starting = (
+        "SELECT v.id AS id FROM variant v JOIN product p ON p.id = v.product_id WHERE "
+        f"{' AND '.join([like('starts', _like_escape(terms[0]) + '%'), *filters[1:], *live])} "
+        f"LIMIT {_GATED_LIMIT}"
+    )
+    not_a_word_start = "position(:word in ' ' || translate(v.search_text, '(),', '   ')) = 0"
+    return matches, starting, not_a_word_start
+
+
+def search_statement(terms: Sequence[str], limit: int, sqlite: bool) -> tuple[str, dict[str, Any]]:
+    """The SQL and parameters of a name search for ``terms`` (folded, at least one)."""
+    first = terms[0]
+    params: dict[str, Any] = {"limit": limit, "word": " " + first}
+    matches, starting, not_a_word_start = (_sqlite_search if sqlite else _postgres_search)(
+        terms, params
+    )
+    if sqlite:
+        not_a_name_start = "NOT (v.search_text >= :lo AND v.search_text < :hi)"
     else:
-        text = f"SELECT {ITEM_COLUMNS} WHERE {where} {order} LIMIT :limit"
+        not_a_name_start = "v.search_text NOT LIKE :starts ESCAPE '\\'"
+    text = (
+        f"WITH matches AS MATERIALIZED ({matches}) "
+        f"SELECT {ITEM_COLUMNS} JOIN (SELECT id FROM matches UNION SELECT id FROM ({starting}) "
+        "AS s) AS hit ON hit.id = v.id "
+        f"ORDER BY {not_a_name_start}, {not_a_word_start}, v.display_name, v.id LIMIT :limit"
+    )
     return text, params
 
 

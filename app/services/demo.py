@@ -169,6 +169,106 @@ def _in_stock(sales: SaleService, cart: Cart, number: int) -> CartItem | None:
     return None
 
 
+# Brands and varieties make names as varied as a real catalog's: a brand word matches a few
+# hundred items in 100 000, a variety a few thousand, "organic" or "500 g" tens of thousands.
+# They are drawn from a second random stream, so the items the README names keep theirs.
+_BRAND_STARTS = (
+    "Oak",
+    "Sun",
+    "Bright",
+    "Green",
+    "Hill",
+    "River",
+    "Stone",
+    "Maple",
+    "Silver",
+    "Bramble",
+    "Golden",
+    "North",
+    "Willow",
+    "Harbour",
+    "Meadow",
+    "Fox",
+    "Heather",
+    "Cedar",
+    "Lark",
+    "Ash",
+    "Juniper",
+    "Clover",
+    "Rowan",
+    "Thistle",
+    "Moor",
+    "Elm",
+    "Hazel",
+    "Birch",
+    "Wren",
+    "Alder",
+)
+_BRAND_ENDS = (
+    "field",
+    "crest",
+    "dale",
+    "brook",
+    "wood",
+    "ford",
+    "vale",
+    "gate",
+    "mill",
+    "moor",
+    "ridge",
+    "stead",
+    "wick",
+    "holm",
+    "hurst",
+)
+_VARIETIES = (
+    "Lemon",
+    "Vanilla",
+    "Chilli",
+    "Garlic",
+    "Basil",
+    "Ginger",
+    "Mint",
+    "Cinnamon",
+    "Smoky",
+    "Sweet",
+    "Mild",
+    "Hot",
+    "Light",
+    "Extra",
+    "Family",
+    "Mini",
+    "Rich",
+    "Creamy",
+    "Tangy",
+    "Original",
+    "Herb",
+    "Pepper",
+    "Honey",
+    "Maple",
+    "Berry",
+    "Coconut",
+    "Rhubarb",
+    "Fennel",
+    "Paprika",
+    "Sesame",
+    "Truffle",
+    "Saffron",
+    "Łódź-style",
+    "Nordic",
+    "Alpine",
+    "Tuscan",
+)
+_BRANDS = tuple(start + end for start in _BRAND_STARTS for end in _BRAND_ENDS)
+
+
+def _branded(words: random.Random, adjective: str, rest: str) -> str:
+    """A brand first (most items have one) and sometimes a variety after the adjective."""
+    brand = words.choice(_BRANDS) + " " if words.random() < 0.85 else ""
+    variety = " " + words.choice(_VARIETIES) if words.random() < 0.4 else ""
+    return f"{brand}{adjective}{variety} {rest}"
+
+
 @dataclass(frozen=True, slots=True)
 class DemoSummary:
     products: int
@@ -201,6 +301,7 @@ def demo_products(count: int, seed: int = 7) -> Iterator[ProductDraft]:
     """``count`` products: mostly packaged groceries, some apparel with size and colour
     variants, and loose goods sold by weight (priced per kg, internal PLU codes)."""
     rng = random.Random(seed)
+    words = random.Random(seed + 1)
     categories = list(_GROCERY)
     for n in range(1, count + 1):
         kind = rng.random()
@@ -237,9 +338,8 @@ def demo_products(count: int, seed: int = 7) -> Iterator[ProductDraft]:
                 )
                 for i, size in enumerate(_APPAREL[3])
             )
-            yield ProductDraft(
-                handle, f"{adjective} {noun}", "standard", variants, category="Apparel"
-            )
+            name = _branded(words, adjective, noun)
+            yield ProductDraft(handle, name, "standard", variants, category="Apparel")
         else:
             category = rng.choice(categories)
             adjectives, nouns, sizes, tax = _GROCERY[category]
@@ -247,7 +347,8 @@ def demo_products(count: int, seed: int = 7) -> Iterator[ProductDraft]:
             if noun in _POURED:
                 sizes = ["250 ml", "500 ml", "750 ml"]
             size = rng.choice(sizes)
-            name = f"{rng.choice(adjectives)} {noun}{' ' + size if size else ''}"
+            adjective = rng.choice(adjectives)
+            name = _branded(words, adjective, f"{noun}{' ' + size if size else ''}")
             price = _price(rng, 4, 99)
             yield ProductDraft(
                 handle,

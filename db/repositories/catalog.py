@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app.domain.cart import CartItem
 from app.domain.catalog import ProductDraft, VariantDraft
 from app.domain.money import Currency, Money
-from app.domain.text import fold
+from app.domain.text import searchable
 from app.dto.catalog import TaxClassData, UpsertOutcome
 from app.errors import UserError
 from db import models as m
@@ -168,7 +168,7 @@ class CatalogRepository:
             "sku": vd.sku,
             "options": options_text(vd.options),
             "display_name": name,
-            "search_text": fold(f"{name} {vd.sku}"),
+            "search_text": searchable(name, vd.sku),
             "price_minor": Money.of(vd.price, self._currency).minor,
             "cost_minor": None if vd.cost is None else Money.of(vd.cost, self._currency).minor,
             "active": vd.active,

@@ -7,6 +7,7 @@ subprocess tests check what the cold start imports and the real ``main.py run`` 
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import subprocess
@@ -285,3 +286,84 @@ def test_main_run_says_ready_then_backend(sqlite_url: str, sqlite_shop: Any, hom
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["READY", "BACKEND"]
+
+
+def _rehearse(sqlite_url: str, home: Path, pin: str, code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "main.py", "--db", sqlite_url, "run", "--rehearse", "cashier", code],
+        cwd=ROOT,
+        env=_child_env(home),
+        input=pin + "\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_a_rehearsed_cashier_signs_in_by_key_presses_and_scans(
+    sqlite_url: str, sqlite_shop: Any, home: Path, codes: Any
+) -> None:
+    done = _rehearse(sqlite_url, home, "1234", codes.packaged[0].sku)
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["READY", "BACKEND", "SIGNED_IN", "SCANNED"]
+    assert "1234" not in done.stdout + done.stderr  # the PIN came on stdin and stays there
+
+
+def test_a_rehearsal_with_a_wrong_pin_or_code_says_so_and_fails(
+    sqlite_url: str, sqlite_shop: Any, home: Path, codes: Any
+) -> None:
+    wrong_pin = _rehearse(sqlite_url, home, "0000", codes.packaged[0].sku)
+    unknown = _rehearse(sqlite_url, home, "1234", "NO-SUCH-CODE")
+
+    assert wrong_pin.returncode == 1
+    assert "SIGNED_IN" not in wrong_pin.stdout
+    assert "REHEARSAL FAILED:" in wrong_pin.stderr
+    assert unknown.returncode == 1
+    assert "SCANNED" not in unknown.stdout
+    assert "REHEARSAL FAILED: NO-SUCH-CODE did not scan" in unknown.stderr
+
+
+def test_the_collector_is_off_while_starting_and_on_once_the_shop_is_open(
+    qapp: QApplication, sqlite_shop: Any
+) -> None:
+    enabled_while_opening: list[bool] = []
+
+    def open_backend() -> TillBackend:
+        enabled_while_opening.append(gc.isenabled())
+        return sqlite_shop
+
+    assert run_till(open_backend, exit_when_ready=True) == 0
+    assert enabled_while_opening == [False]
+    assert gc.isenabled()
+
+
+# Runs in a fresh interpreter: a module imported after the till's UI must not leave its
+# source in linecache (PySide6's import hook read it whole before; see ui/common/imports.py).
+NO_SOURCE_KEPT = """
+import linecache, sys
+import ui.app  # PySide6 and the till's window modules
+sys.path.insert(0, sys.argv[1])
+import freshly_imported
+import shibokensupport.feature as feature
+print(freshly_imported.__file__ in linecache.cache, feature.pyside_feature_dict["freshly_imported"])
+"""
+
+
+def test_modules_imported_after_pyside_are_not_read_into_linecache(tmp_path: Path) -> None:
+    (tmp_path / "freshly_imported.py").write_text('"""A module."""\nVALUE = 1\n', "utf-8")
+
+    done = subprocess.run(
+        [sys.executable, "-c", NO_SOURCE_KEPT, str(tmp_path)],
+        cwd=ROOT,
+        env=_child_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    # Not kept, and still classified as PySide6 classified it: a module without PySide6.
+    assert done.stdout.split() == ["False", "-1"]

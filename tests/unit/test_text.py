@@ -23,6 +23,16 @@ PROPERTY = settings(deadline=None, max_examples=200)
         ("ﬁlet", "filet"),  # compatibility ligature
         ("Ｔｅａ", "tea"),  # full-width letters
         ("Ελληνικά", "ελληνικα"),
+        # Letters NFKD leaves alone are spelt in ASCII.
+        ("Łódź", "lodz"),
+        ("Smørrebrød", "smorrebrod"),
+        ("Đakovo", "dakovo"),
+        ("Ærø", "aero"),
+        ("Œuf", "oeuf"),
+        ("Þórsmörk", "thorsmork"),
+        ("Işık", "isik"),
+        ("Fußball", "fussball"),
+        ("Ŀlibre", "llibre"),
         ("", ""),
         ("   ", ""),
     ],
@@ -79,6 +89,24 @@ def test_fold_ignores_case_and_accents_of_western_european_text(text: str) -> No
     folded = fold(text)
     assert fold(text.upper()) == folded
     assert fold(text.lower()) == folded
+
+
+LATIN_LETTERS = st.characters(
+    categories=("Lu", "Ll", "Lt", "Lm", "Lo"),
+    include_characters=" -'",
+).filter(lambda c: c in " -'" or "LATIN" in unicodedata.name(c, ""))
+
+
+@PROPERTY
+@given(text=st.text(alphabet=LATIN_LETTERS, max_size=40))
+def test_fold_spells_latin_text_in_ascii(text: str) -> None:
+    folded = fold(text)
+    assert folded.isascii(), folded
+    assert fold(folded) == folded
+
+
+def test_lodz_finds_lodz_whatever_the_spelling() -> None:
+    assert search_terms("lodz") == search_terms("ŁÓDŹ") == search_terms("Łódź") == ["lodz"]
 
 
 @PROPERTY

@@ -29,6 +29,13 @@ def register(commands: Any) -> None:
         metavar="N",
         help="a smaller catalog to show what grows with size (default 10000; 0 to skip)",
     )
+    bench.add_argument(
+        "--postgres-products",
+        type=int,
+        default=None,
+        help="the catalog of the PostgreSQL sale (0 to skip it)",
+    )
+    bench.add_argument("--soak-sales", type=int, default=None, help="sales in the memory soak")
     bench.add_argument("--json", action="store_true", help="print the figures as JSON")
     # The bench's own child processes: main.py bench --child MODE WORKLOAD.json
     bench.add_argument("--child", nargs=2, metavar=("MODE", "WORKLOAD"), help=argparse.SUPPRESS)
@@ -39,6 +46,14 @@ def cmd_bench(args: argparse.Namespace, wiring: Wiring) -> int:
     if args.child:
         sys.stdout.write(wiring.bench_child(*args.child) + "\n")
         return 0
-    result = wiring.bench(args.products, args.compare)
+    options = {
+        name: value
+        for name, value in (
+            ("postgres_products", args.postgres_products),
+            ("soak_sales", args.soak_sales),
+        )
+        if value is not None
+    }
+    result = wiring.bench(args.products, args.compare, **options)
     sys.stdout.write((json.dumps(result, indent=2) if args.json else result["table"]) + "\n")
     return 0

@@ -56,15 +56,21 @@ class Wiring(Protocol):
     def upgrade(self, db: str | None) -> None: ...
 
     def run_till(
-        self, db: str | None, register: str | None, exit_when_ready: bool, demo: bool
+        self,
+        db: str | None,
+        register: str | None,
+        exit_when_ready: bool,
+        demo: bool = False,
+        rehearse: tuple[str, str, str] | None = None,
     ) -> int:
-        """Open the till; ``demo``: the demo shop in its own data folder, seeded if empty."""
+        """Open the till; ``demo``: the demo shop in its own data folder, seeded if empty;
+        ``rehearse`` (user, PIN, code): the bench's scripted cashier."""
         ...
 
     def demo(self, db: str | None, register: str | None, products: int | None, sales: int) -> str:
         """Seed a demo shop into an empty database; returns what was made."""
         ...
 
-    def bench(self, products: int, compare: int) -> dict[str, Any]: ...
+    def bench(self, products: int, compare: int, **options: int) -> dict[str, Any]: ...
 
     def bench_child(self, mode: str, workload: str) -> str: ...

@@ -24,10 +24,12 @@ from ui.tasks.runner import TaskRunner
 
 
 class LoginScreen(QWidget):
-    """Emits ``signed_in(Session)`` after a correct PIN; ``backend`` holds the shop once the
-    opening job has stored it (:class:`ui.backend.BackendHolder`)."""
+    """Emits ``signed_in(Session)`` after a correct PIN and ``refused(message)`` when the
+    sign-in fails; ``backend`` holds the shop once the opening job has stored it
+    (:class:`ui.backend.BackendHolder`)."""
 
     signed_in = Signal(object)  # Session
+    refused = Signal(str)
 
     def __init__(
         self, backend: BackendHolder, runner: TaskRunner, parent: QWidget | None = None
@@ -184,8 +186,10 @@ class LoginScreen(QWidget):
         self.pin_field.clear()
         if self._unavailable:  # the reason the shop did not open is already on screen
             return
-        self.show_error(describe_failure(error))
+        message = describe_failure(error)
+        self.show_error(message)
         self.pin_field.setFocus()
+        self.refused.emit(message)
 
     def show_error(self, message: str) -> None:
         self.error_label.setText(message)

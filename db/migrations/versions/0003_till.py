@@ -1,7 +1,7 @@
 """The till: a draft of the sale in progress per register, and the approvals throttle.
 
 Revision ID: 0003_till
-Revises: 0001
+Revises: 0002_journal
 """
 
 from __future__ import annotations
