@@ -160,10 +160,7 @@ VARIANTS_OF_PRODUCTS = (
 
 BARCODES_OF_VARIANTS = "SELECT b.variant_id, b.code FROM barcode b WHERE b.variant_id IN {ids}"
 
-DIGESTS_BY_HANDLE = (
-    "SELECT handle, import_digest FROM product "
-    "WHERE handle IN {handles} AND import_digest IS NOT NULL"
-)
+DIGESTS_BY_HANDLE = "SELECT handle, import_digest FROM product WHERE handle IN {handles}"
 
 CODE_OWNERS = (
     "SELECT b.code, 'barcode', p.handle, v.sku FROM barcode b "

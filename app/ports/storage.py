@@ -65,8 +65,9 @@ class CatalogSnapshots(Protocol):
         pauses between its transactions so that a till waiting to write gets its turn."""
         ...
 
-    def digests(self, handles: Sequence[str]) -> dict[str, str]:
-        """The import digest stored for each of these handles that has one."""
+    def digests(self, handles: Sequence[str]) -> dict[str, str | None]:
+        """For each of these products that exists, its stored import digest (None if it has
+        none): which products exist, and which an import may skip."""
         ...
 
     def products(self, handles: Sequence[str]) -> dict[str, StoredProduct]:
@@ -99,10 +100,16 @@ class StockRepository(Protocol):
         ...
 
     def count(
-        self, levels: Mapping[int, Decimal], reference: str, at: datetime, user_id: int | None
+        self,
+        levels: Mapping[int, Decimal],
+        reference: str,
+        at: datetime,
+        user_id: int | None,
+        known: Mapping[int, Decimal] | None = None,
     ) -> set[int]:
         """Stock counted at ``levels``: one "count" move per variant whose balance differs,
-        and the balance moved by the same amount (never overwritten); returns changed ids."""
+        and the balance moved by the same amount (never overwritten); returns changed ids.
+        ``known`` are balances the caller knows without reading (a new variant holds 0)."""
         ...
 
     def level(self, variant_id: int) -> Decimal: ...

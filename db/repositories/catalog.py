@@ -32,7 +32,7 @@ class CatalogReads:
     def __init__(self, driver: Driver) -> None:
         self._driver = driver
 
-    def digests(self, handles: Sequence[str]) -> dict[str, str]:
+    def digests(self, handles: Sequence[str]) -> dict[str, str | None]:
         rows = select_in(self._driver, sql.DIGESTS_BY_HANDLE, "handles", handles)
         return {handle: digest for handle, digest in rows}
 
@@ -94,7 +94,7 @@ class SqlCatalogSnapshots:
     def single_writer(self) -> bool:
         return self._engine.dialect.name == "sqlite"
 
-    def digests(self, handles: Sequence[str]) -> dict[str, str]:
+    def digests(self, handles: Sequence[str]) -> dict[str, str | None]:
         with self._engine.connect() as connection:
             return CatalogReads(Driver(connection)).digests(handles)
 

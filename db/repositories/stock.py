@@ -83,7 +83,12 @@ class StockRepository:
         return InsufficientStock("Another till sold the last units just now: check the stock")
 
     def count(
-        self, levels: Mapping[int, Decimal], reference: str, at: datetime, user_id: int | None
+        self,
+        levels: Mapping[int, Decimal],
+        reference: str,
+        at: datetime,
+        user_id: int | None,
+        known: Mapping[int, Decimal] | None = None,
     ) -> set[int]:
         """Stock counted at ``levels``: one "count" move per variant whose balance differs,
         and the balance moved by the same amount, never overwritten. Batched: the IN lists
@@ -91,10 +96,12 @@ class StockRepository:
         if not levels:
             return set()
         driver = driver_for(self._s)
-        current = {
-            variant_id: read_quantity(stored)
-            for variant_id, stored in select_in(driver, sql.BALANCES, "ids", levels)
-        }
+        current = dict(known or {})
+        unknown = [vid for vid in levels if vid not in current]
+        current.update(
+            (variant_id, read_quantity(stored))
+            for variant_id, stored in select_in(driver, sql.BALANCES, "ids", unknown)
+        )
         deltas = {vid: level - current.get(vid, Decimal(0)) for vid, level in levels.items()}
         deltas = {vid: delta for vid, delta in deltas.items() if delta != 0}
         moment = driver.time(at)
