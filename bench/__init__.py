@@ -13,7 +13,9 @@ machine is:
 (d) cold start: a fresh ``main.py run --exit-when-ready`` (offscreen) vs a bare PySide6
     window in a fresh process;
 (e) peak memory: a child process doing (a)-(c) vs a raw sqlite3 child doing the same
-    queries; the target is absolute.
+    queries; the target is absolute;
+(f)-(h) product import (bench/imports.py): a first import and an unchanged re-import of a
+    file of as many variants as the catalog size, and the till's sales during an import.
 
 Only this module and the child processes it starts are involved: nothing is timed in tests.
 ``main.py bench --child cold|memory-ours|memory-floor WORKLOAD.json`` is the hidden mode
@@ -32,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import connect
+from bench.imports import import_table, measure_imports
 from bench.ours import Ours, workload
 from bench.process import child_main, measure_cold_start, measure_memory
 from bench.table import table
@@ -87,14 +90,18 @@ def run_bench(
         sys.stderr.flush()
 
     results: dict[int, dict[str, dict[str, Any]]] = {}
+    imports: dict[int, dict[str, dict[str, Any]]] = {}
     builds: dict[int, float] = {}
     for size in sizes:
         with tempfile.TemporaryDirectory(prefix="tillwright-bench-") as tmp:
             results[size], builds[size] = bench_size(wiring, size, Path(tmp), progress)
+        with tempfile.TemporaryDirectory(prefix="tillwright-bench-import-") as tmp:
+            imports[size] = measure_imports(wiring, size, Path(tmp), progress)
     return {
         "products": products,
         "compare": compare if len(sizes) == 2 else 0,
         "results": results,
+        "imports": imports,
         "build_seconds": builds,
-        "table": table(results, builds),
+        "table": table(results, builds) + "\n\n" + import_table(imports),
     }
