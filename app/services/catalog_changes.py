@@ -117,6 +117,9 @@ class Plan:
     changes: CatalogWrite
     outcome: UpsertOutcome
     created_skus: frozenset[str]
+    prices: tuple[tuple[str, int | None, int], ...] = ()
+    """(SKU, price before in minor units or None for a new variant, price after) of every
+    variant whose price the batch sets or changes: what a price journal records."""
 
 
 def plan_changes(
@@ -137,6 +140,7 @@ def plan_changes(
     wanted: dict[str, str] = {}
     held: dict[str, str] = {}
     created_skus: set[str] = set()
+    prices: list[tuple[str, int | None, int]] = []
     created = updated = unchanged = 0
     for draft in drafts:
         handle = draft.handle
@@ -159,6 +163,8 @@ def plan_changes(
             cost = None if v.cost is None else minor_units(v.cost, currency, "Cost")
             track = tracked.get(v.sku)
             was = old_variants.pop(v.sku, None)
+            if was is None or was.price_minor != price:
+                prices.append((v.sku, None if was is None else was.price_minor, price))
             if was is not None:
                 for code in was.barcodes:
                     held[code] = was.sku
@@ -231,4 +237,6 @@ def plan_changes(
         deactivated=tuple(deactivated),
         digests=tuple(digest_only),
     )
-    return Plan(changes, UpsertOutcome(created, updated, unchanged), frozenset(created_skus))
+    return Plan(
+        changes, UpsertOutcome(created, updated, unchanged), frozenset(created_skus), tuple(prices)
+    )
