@@ -39,6 +39,7 @@ SALE_LINES = 5
 IDLE_SALES = 30
 LABELS = {
     "first": "(f) product import, first (variants)",
+    "longest": "(f) its longest write transaction",
     "again": "(g) product import, unchanged again (variants)",
     "during": "(h) 5-line sale while an import runs, p99",
 }
@@ -253,10 +254,17 @@ def measure_imports(
             raw_first,
             "s",
             target=f"≤ {FIRST_TARGET:g}× floor",
-            ok=ours_first <= FIRST_TARGET * raw_first and longest <= TRANSACTION_LIMIT_S,
+            ok=ours_first <= FIRST_TARGET * raw_first,
             variants=variants,
             batches=first.batches,
-            longest_transaction_ms=longest * 1000,
+        ),
+        "longest": metric(
+            longest * 1000,
+            None,
+            "ms",
+            target=f"≤ {TRANSACTION_LIMIT_S * 1000:.0f} ms",
+            ok=longest <= TRANSACTION_LIMIT_S,
+            batches=first.batches,
         ),
         "again": metric(
             ours_again,
@@ -364,7 +372,7 @@ def import_table(imports: dict[int, dict[str, dict[str, Any]]]) -> str:
     ]
     notes = []
     for size, figures in imports.items():
-        for name in ("first", "again", "during"):
+        for name in ("first", "longest", "again", "during"):
             r = figures[name]
             ratio = "—" if r["ratio"] is None else f"{r['ratio']:.2f}×"
             ok = "yes" if r["ok"] else "**no**"
@@ -375,10 +383,8 @@ def import_table(imports: dict[int, dict[str, dict[str, Any]]]) -> str:
                 f"{_number(r['floor'], r['unit'])} | {ratio} | {r['target']} | {ok} |"
             )
         first, again, during = figures["first"], figures["again"], figures["during"]
-        limit = TRANSACTION_LIMIT_S * 1000
         notes.append(
-            f"- Import of {size:,} variants: {first['batches']} write transactions, the longest "
-            f"{first['longest_transaction_ms']:.0f} ms (limit {limit:.0f} ms); "
+            f"- Import of {size:,} variants: {first['batches']} write transactions; "
             f"the unchanged re-import is {again['first_over_again']:.1f}× faster than the first "
             f"and wrote {'something' if again['wrote'] else 'nothing'}; "
             f"{during['samples']} sales during the import, {during['failed']} failed, "

@@ -45,10 +45,12 @@ FIRST_BATCH: Final = 200
 MIN_BATCH: Final = 20
 MAX_BATCH: Final = 20_000
 PAUSE_SHARE: Final = 0.05
-"""After each write transaction the import waits this share of its length (at least 5 ms):
-SQLite grants its write lock to whoever asks first, and a waiting till must get a turn. With
-the work of the next batch done before its transaction begins, this was enough for a till's
-sale p99 of tens of milliseconds during an import (main.py bench, figure h)."""
+MIN_PAUSE_S: Final = 0.025
+"""After each write transaction on SQLite the import waits PAUSE_SHARE of its length, at
+least MIN_PAUSE_S. SQLite grants its write lock to whoever asks first, and a till waiting
+for it retries on a backoff (1, 2, 5 … 25 ms apart at first): a 5 ms gap let a sale wait
+2.5 s behind an import of 50 000 variants, a 25 ms one kept every sale under 0.2 s
+(main.py bench, figure h)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +220,7 @@ class ProductImporter:
         total = sum(len(rows_of[d.handle]) for unit in units for d in unit)
         done = 0
         size = FIRST_BATCH
+        costs: list[float] = []  # seconds per variant of the latest batches
         pending: list[ProductDraft] = []
         progress.report(0, total, "writing")
         variants = 0
@@ -231,9 +234,11 @@ class ProductImporter:
             done += sum(len(rows_of[d.handle]) for d in pending)
             pending = []
             if spent > 0:
-                # Aim each transaction at the target length, changing the size gently.
-                wanted = variants * self._target / spent
-                size = int(min(MAX_BATCH, max(MIN_BATCH, min(wanted, 2 * size), size / 2)))
+                # Aim at the target length from the median cost of the latest batches (one
+                # slow or fast batch says little), and never grow by more than half.
+                costs = [*costs[-4:], spent / variants]
+                wanted = self._target / sorted(costs)[len(costs) // 2]
+                size = int(min(MAX_BATCH, max(MIN_BATCH, min(wanted, 1.5 * size), size / 2)))
             variants = 0
             progress.report(
                 done,
@@ -284,7 +289,7 @@ class ProductImporter:
         totals.batches += 1
         totals.longest = max(totals.longest, spent)
         if self._snapshots.single_writer:
-            time.sleep(max(0.005, spent * PAUSE_SHARE))
+            time.sleep(max(MIN_PAUSE_S, spent * PAUSE_SHARE))
         return spent
 
 
