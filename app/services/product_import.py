@@ -48,9 +48,9 @@ PAUSE_SHARE: Final = 0.05
 MIN_PAUSE_S: Final = 0.025
 """After each write transaction on SQLite the import waits PAUSE_SHARE of its length, at
 least MIN_PAUSE_S. SQLite grants its write lock to whoever asks first, and a till waiting
-for it retries on a backoff (1, 2, 5 … 25 ms apart at first): a 5 ms gap let a sale wait
-2.5 s behind an import of 50 000 variants, a 25 ms one kept every sale under 0.2 s
-(main.py bench, figure h)."""
+for it retries on a backoff (1, 2, 5 … 25 ms apart at first): with 5 ms gaps a sale waited
+up to 2.5 s behind an import of 50 000 variants, with 25 ms gaps at most 0.2 s in the same
+test (main.py bench, figure h, reports it)."""
 
 
 @dataclass(frozen=True, slots=True)
