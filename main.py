@@ -136,6 +136,7 @@ def build_context(
     from db.anchor import FileAnchorStore, database_label
     from db.engine import open_database
     from db.queries import SqlCatalogReader, shop_setting_values
+    from db.repositories.catalog import SqlCatalogSnapshots
     from db.uow import SqlUnitOfWorkFactory
     from integrations.secrets import secret_store
 
@@ -157,7 +158,7 @@ def build_context(
     shop = ShopService(uow_factory, clock)
     auth = AuthService(uow_factory, clock, policy)
     users = UserService(uow_factory, clock, auth)
-    catalog = CatalogService(uow_factory, clock)
+    catalog = CatalogService(uow_factory, clock, SqlCatalogSnapshots(engines.read))
     journal = JournalService(uow_factory, keeper, keys, clock)
     return Context(
         engines=engines,
@@ -197,6 +198,7 @@ def seed_demo(context: Context, products: int, sales: int = 0) -> DemoSummary:
     from app.services.shop import ShopService
     from app.services.users import UserService
     from db.queries import SqlCatalogReader
+    from db.repositories.catalog import SqlCatalogSnapshots
 
     clock, policy = context.clock, context.pin_policy
     done = 0
@@ -205,7 +207,9 @@ def seed_demo(context: Context, products: int, sales: int = 0) -> DemoSummary:
         shop = ShopService(seeding, clock)
         auth = AuthService(seeding, clock, policy)
         users = UserService(seeding, clock, auth)
-        catalog = CatalogService(seeding, clock)
+        # The demo saves its products through the units of work; it imports no file, so the
+        # snapshots (read outside the transaction) are never asked.
+        catalog = CatalogService(seeding, clock, SqlCatalogSnapshots(context.engines.read))
         setup = SetupService(seeding, clock, auth, shop, users, catalog)
         summary = seed_demo_shop(setup, users, catalog, products)
         if sales:

@@ -21,7 +21,9 @@ is:
     till window (growth per sale after warm-up), vs a raw sqlite3 child; targets absolute;
 (f) a scan in the real till (bench/till_ui.py): key Enter → the cart row painted, with 1, 20
     and 200 lines already in the cart, vs a bare QTableView with the same style sheet
-    appending one row after the same lookup, in the same child process.
+    appending one row after the same lookup, in the same child process;
+(g)-(i) product import (bench/imports.py): a first import and an unchanged re-import of a
+    file of as many variants as the catalog size, and the till's sales during an import.
 
 Only this package and the child processes it starts are involved: nothing is timed in tests.
 ``main.py bench --child MODE WORKLOAD.json`` is the hidden mode the children run in; the
@@ -48,6 +50,7 @@ from bench.common import (
     connect,
 )
 from bench.floor import RawConnection
+from bench.imports import import_table, measure_imports
 from bench.ours import Ours, workload
 from bench.postgres import measure_postgres_sale
 from bench.process import (
@@ -127,10 +130,13 @@ def run_bench(
         sys.stderr.flush()
 
     results: dict[int, dict[str, dict[str, Any]]] = {}
+    imports: dict[int, dict[str, dict[str, Any]]] = {}
     builds: dict[int, float] = {}
     for size in sizes:
         with tempfile.TemporaryDirectory(prefix="tillwright-bench-") as tmp:
             results[size], builds[size] = bench_size(wiring, size, Path(tmp), progress, plan)
+        with tempfile.TemporaryDirectory(prefix="tillwright-bench-import-") as tmp:
+            imports[size] = measure_imports(wiring, size, Path(tmp), progress)
     extra: dict[str, dict[str, Any]] = {}
     if postgres_products:
         with tempfile.TemporaryDirectory(prefix="tillwright-bench-pg-") as tmp:
@@ -142,6 +148,7 @@ def run_bench(
         "compare": compare if len(sizes) == 2 else 0,
         "results": results,
         "postgres": extra,
+        "imports": imports,
         "build_seconds": builds,
-        "table": table(results, builds, extra),
+        "table": table(results, builds, extra) + "\n\n" + import_table(imports),
     }

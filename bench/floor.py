@@ -136,7 +136,7 @@ def floor_sale(
         total = sum(line["gross"] for line in lines)
         total_tax = sum(line["tax"] for line in lines)
         lock = " FOR UPDATE" if raw.postgres else ""  # as JournalRepository takes the head
-        seq, previous = raw.execute(sql.JOURNAL_HEAD + lock, {}).fetchone()
+        seq, previous, *_ = raw.execute(sql.JOURNAL_HEAD + lock, {}).fetchone()
         seq += 1
         body = {
             "seq": seq,

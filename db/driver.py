@@ -11,11 +11,11 @@ the ORM exactly as if SQLAlchemy had written them.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Connection, Dialect
 from sqlalchemy.orm import Session
@@ -23,6 +23,16 @@ from sqlalchemy.orm import Session
 from db.types import QUANTITY, RATE, UTCDateTime
 
 _NAMED = re.compile(r"(?<![:\w]):(\w+)")
+BULK_ROWS = 1000
+
+
+class Bulk(NamedTuple):
+    """One statement for many rows, in each database's best form (see Driver.bulk)."""
+
+    sqlite: str
+    """With ``:name`` parameters for one row."""
+    postgres: str
+    """With ``:name`` parameters that are arrays of all the rows' values (``unnest``)."""
 
 
 @cache
@@ -68,6 +78,27 @@ class Driver:
         self._cursor.executemany(self._sql(sql), list(rows))
         return int(self._cursor.rowcount)
 
+    def bulk(self, statement: Bulk, rows: Iterable[Mapping[str, Any]]) -> int:
+        """Run a statement for many rows; returns the rows affected.
+
+        SQLite runs ``statement.sqlite`` once per row (executemany: in-process, fast).
+        PostgreSQL would pay a round trip and an execution per row, so ``statement.postgres``
+        takes each parameter as an array of up to ``BULK_ROWS`` rows (``unnest``): one
+        statement per thousand rows, and never near its limit of 65 535 parameters."""
+        batch = list(rows)
+        if not batch:
+            return 0
+        if not self._postgres:
+            return self.executemany(statement.sqlite, batch)
+        names = list(batch[0])
+        affected = 0
+        for start in range(0, len(batch), BULK_ROWS):
+            chunk = batch[start : start + BULK_ROWS]
+            params = {name: [row[name] for row in chunk] for name in names}
+            self._cursor.execute(self._sql(statement.postgres), params)
+            affected += max(int(self._cursor.rowcount), 0)
+        return affected
+
     def time(self, value: datetime) -> Any:
         return self._time(value)
 
@@ -101,6 +132,46 @@ def in_list(name: str, values: Iterable[Any]) -> tuple[str, dict[str, Any]]:
     """``(:name0, :name1, …)`` and its parameters, for an IN clause."""
     params = {f"{name}{i}": value for i, value in enumerate(values)}
     return "(" + ", ".join(f":{key}" for key in params) + ")", params
+
+
+_T = TypeVar("_T")
+
+IN_CHUNK = 1000
+"""Keys per IN list or executemany batch: PostgreSQL takes 65 535 parameters per statement,
+SQLite 32 766; a thousand keeps every statement short whatever the catalog's size."""
+
+
+def chunks(values: Iterable[_T], size: int = IN_CHUNK) -> Iterator[list[_T]]:
+    """``values`` in lists of at most ``size``."""
+    chunk: list[_T] = []
+    for value in values:
+        chunk.append(value)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def in_clause(driver: Driver, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:
+    """An IN list for ``values`` and its parameters: ``(:k0, :k1, …)`` on SQLite, one array
+    parameter on PostgreSQL (planning a thousand separate parameters costs it more than the
+    lookups)."""
+    if driver.postgres:
+        kind = "bigint" if values and isinstance(values[0], int) else "text"
+        return f"(SELECT unnest(:k::{kind}[]))", {"k": list(values)}
+    return in_list("k", values)
+
+
+def select_in(driver: Driver, statement: str, key: str, values: Iterable[Any]) -> list[Any]:
+    """Run ``statement`` once per chunk of ``values`` (duplicates dropped), its ``{key}``
+    placeholder filled with the chunk's IN list; all rows."""
+    rows: list[Any] = []
+    size = IN_CHUNK * 10 if driver.postgres else IN_CHUNK
+    for chunk in chunks(dict.fromkeys(values), size):
+        placeholders, params = in_clause(driver, chunk)
+        rows.extend(driver.execute(statement.format(**{key: placeholders}), params).fetchall())
+    return rows
 
 
 def _processor(type_: UTCDateTime, dialect: Dialect) -> Callable[[Any], Any]:

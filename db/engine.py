@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections import Counter
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -165,6 +166,9 @@ def make_engines(url: str, access: DatabaseAccess = "create") -> Engines:
         event.listen(write, "begin", _begin_deferred if read_only else _begin_immediate)
         read = create_engine(url, pool_size=4, max_overflow=4, **options)
         event.listen(read, "connect", on_connect)
+        if name and name != ":memory:":
+            for engine in (write, read):
+                _count_connections(engine, Path(name).resolve())
         return Engines(write, read, url)
     server: dict[str, Any] = {"pool_pre_ping": True, "connect_args": {"connect_timeout": 10}}
     write = create_engine(url, **server)
@@ -173,6 +177,26 @@ def make_engines(url: str, access: DatabaseAccess = "create") -> Engines:
         event.listen(write, "connect", _postgres_read_only)
         event.listen(read, "connect", _postgres_read_only)
     return Engines(write, read, url)
+
+
+_LIVE: Counter[Path] = Counter()
+"""This process's open SQLite connections by file. Closing a file releases every POSIX lock
+this process holds on it, SQLite's included: reading the header while this process has a
+connection to the file would let another process (a `main.py import` beside the till) take
+the database for unused and remove its shared-memory index from under those connections. So
+the header is read only when this process has no connection to the file."""
+
+
+def _count_connections(engine: Engine, path: Path) -> None:
+    def opened(_dbapi: Any, _record: Any) -> None:
+        _LIVE[path] += 1
+
+    def closed(_dbapi: Any, _record: Any | None = None) -> None:
+        _LIVE[path] -= 1
+
+    event.listen(engine, "connect", opened)
+    event.listen(engine, "close", closed)
+    event.listen(engine, "close_detached", closed)
 
 
 def _check_sqlite_file(path: Path, access: DatabaseAccess) -> None:
@@ -192,6 +216,8 @@ def _check_sqlite_file(path: Path, access: DatabaseAccess) -> None:
                 f"There is no database at {path}: check the path given with --db or "
                 f"TILLWRIGHT_DB (nothing was created)"
             )
+        return
+    if _LIVE[path.resolve()] > 0:
         return
     try:
         with path.open("rb") as handle:

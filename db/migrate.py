@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-HEAD = "0004_search"
+HEAD = "0005_import"
 """The newest revision in db/migrations/versions; tests/integration/test_schema.py checks it
 against Alembic's own idea of the head, so a new migration cannot forget to move it."""
 # Any fixed number works; it only has to be the same for every till sharing the database.

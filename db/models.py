@@ -74,6 +74,12 @@ class Product(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    import_digest: Mapped[str | None] = mapped_column(String(32))
+    """Digest of the file rows the product was last imported from; cleared by other writes."""
+
+
+# Names and codes (product, variant, barcode, category) refuse control characters in the
+# database itself: db/migrations/versions/0002_import.py.
 
 
 class Variant(Base):

@@ -14,7 +14,7 @@ from typing import Any
 
 from app.domain.cart import CartItem
 from app.domain.money import Currency, Money
-from db.driver import read_quantity, read_rate
+from db.driver import Bulk, read_quantity, read_rate
 
 # Catalog reads -------------------------------------------------------------------------
 
@@ -285,3 +285,125 @@ READ_SNAPSHOT = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"
 
 # One statement: two tills recalling the same parked sale cannot both get it.
 TAKE_PARKED = "DELETE FROM parked_sale WHERE id = :id RETURNING snapshot"
+
+# Catalog maintenance: the product import and the catalog screens ----------------------
+# ``{handles}``, ``{ids}``, ``{codes}`` and ``{names}`` are IN lists of at most
+# db.driver.IN_CHUNK keys (db.driver.select_in); the writes with one ``VALUES (…)`` group
+# run through db.driver.Driver.bulk, many rows per statement on PostgreSQL.
+
+PRODUCTS_BY_HANDLE = (
+    "SELECT p.id, p.handle, p.name, COALESCE(c.name, ''), t.code, p.sold_by_weight, p.active, "
+    "p.import_digest FROM product p JOIN tax_class t ON t.id = p.tax_class_id "
+    "LEFT JOIN category c ON c.id = p.category_id WHERE p.handle IN {handles}"
+)
+
+VARIANTS_OF_PRODUCTS = (
+    "SELECT v.product_id, v.id, v.sku, v.options, v.display_name, v.price_minor, v.cost_minor, "
+    "v.active, v.track_stock FROM variant v WHERE v.product_id IN {ids} ORDER BY v.id"
+)
+
+BARCODES_OF_VARIANTS = "SELECT b.variant_id, b.code FROM barcode b WHERE b.variant_id IN {ids}"
+
+DIGESTS_BY_HANDLE = "SELECT handle, import_digest FROM product WHERE handle IN {handles}"
+
+CODE_OWNERS = (
+    "SELECT b.code, 'barcode', p.handle, v.sku FROM barcode b "
+    "JOIN variant v ON v.id = b.variant_id JOIN product p ON p.id = v.product_id "
+    "WHERE b.code IN {codes} "
+    "UNION ALL SELECT v.sku, 'sku', p.handle, v.sku FROM variant v "
+    "JOIN product p ON p.id = v.product_id WHERE v.sku IN {codes}"
+)
+
+TAX_CLASS_IDS = "SELECT code, id FROM tax_class"
+
+CATEGORY_IDS = "SELECT name, id FROM category WHERE name IN {names}"
+
+INSERT_CATEGORY = Bulk(
+    "INSERT INTO category (name) VALUES (:name) ON CONFLICT (name) DO NOTHING",
+    "INSERT INTO category (name) SELECT unnest(:name::text[]) ON CONFLICT (name) DO NOTHING",
+)
+
+_PRODUCT_UPDATE = (
+    "ON CONFLICT (handle) DO UPDATE SET name = excluded.name, "
+    "category_id = excluded.category_id, tax_class_id = excluded.tax_class_id, "
+    "sold_by_weight = excluded.sold_by_weight, active = excluded.active, "
+    "updated_at = excluded.updated_at, import_digest = excluded.import_digest"
+)
+# By handle, so a batch that a crash cut short is simply written again.
+UPSERT_PRODUCT = Bulk(
+    "INSERT INTO product (handle, name, category_id, tax_class_id, sold_by_weight, active, "
+    "created_at, updated_at, import_digest) VALUES (:handle, :name, :category, :tax, :weighed, "
+    f":active, :at, :at, :digest) {_PRODUCT_UPDATE}",
+    "INSERT INTO product (handle, name, category_id, tax_class_id, sold_by_weight, active, "
+    "created_at, updated_at, import_digest) SELECT u.handle, u.name, u.category, u.tax, "
+    "u.weighed, u.active, u.at, u.at, u.digest FROM unnest(:handle::text[], :name::text[], "
+    ":category::bigint[], :tax::bigint[], :weighed::boolean[], :active::boolean[], "
+    ":at::timestamp[], :digest::text[]) AS u(handle, name, category, tax, weighed, active, at, "
+    f"digest) {_PRODUCT_UPDATE}",
+)
+
+PRODUCT_IDS = "SELECT handle, id FROM product WHERE handle IN {handles}"
+
+SET_DIGEST = Bulk(
+    "UPDATE product SET import_digest = :digest WHERE handle = :handle",
+    "UPDATE product SET import_digest = u.digest FROM unnest(:handle::text[], :digest::text[]) "
+    "AS u(handle, digest) WHERE product.handle = u.handle",
+)
+
+# A SKU keeps its product: moving one between products is refused before writing.
+_VARIANT_UPDATE = (
+    "ON CONFLICT (sku) DO UPDATE SET options = excluded.options, "
+    "display_name = excluded.display_name, search_text = excluded.search_text, "
+    "price_minor = excluded.price_minor, cost_minor = excluded.cost_minor, "
+    "active = excluded.active, track_stock = excluded.track_stock"
+)
+UPSERT_VARIANT = Bulk(
+    "INSERT INTO variant (product_id, sku, options, display_name, search_text, price_minor, "
+    "cost_minor, active, track_stock) VALUES (:product, :sku, :options, :display_name, "
+    f":search_text, :price, :cost, :active, :tracked) {_VARIANT_UPDATE}",
+    "INSERT INTO variant (product_id, sku, options, display_name, search_text, price_minor, "
+    "cost_minor, active, track_stock) SELECT * FROM unnest(:product::bigint[], :sku::text[], "
+    ":options::text[], :display_name::text[], :search_text::text[], :price::bigint[], "
+    f":cost::bigint[], :active::boolean[], :tracked::boolean[]) {_VARIANT_UPDATE}",
+)
+
+VARIANT_IDS = "SELECT sku, id FROM variant WHERE sku IN {codes}"
+
+DEACTIVATE_VARIANTS = "UPDATE variant SET active = :off WHERE id IN {ids}"
+
+RELEASE_BARCODES = "DELETE FROM barcode WHERE code IN {codes}"
+
+# A code another variant of the same batch held moves to its new variant in place: a swap of
+# two barcodes needs no ordering.
+PLACE_BARCODE = Bulk(
+    "INSERT INTO barcode (code, variant_id) VALUES (:code, :variant) "
+    "ON CONFLICT (code) DO UPDATE SET variant_id = excluded.variant_id",
+    "INSERT INTO barcode (code, variant_id) SELECT * FROM unnest(:code::text[], "
+    ":variant::bigint[]) ON CONFLICT (code) DO UPDATE SET variant_id = excluded.variant_id",
+)
+
+# Every variant has a balance row from birth, so a sale's stock UPDATE always finds one.
+NEW_BALANCE = Bulk(
+    "INSERT INTO stock_balance (variant_id, quantity) VALUES (:variant, 0) "
+    "ON CONFLICT (variant_id) DO NOTHING",
+    "INSERT INTO stock_balance (variant_id, quantity) SELECT unnest(:variant::bigint[]), 0 "
+    "ON CONFLICT (variant_id) DO NOTHING",
+)
+
+BALANCES = "SELECT variant_id, quantity FROM stock_balance WHERE variant_id IN {ids}"
+
+# A count moves the balance by the difference it found, like any other move, so the balance
+# stays the sum of its moves even if a till sold one in between.
+MOVE_BALANCE = Bulk(
+    "UPDATE stock_balance SET quantity = quantity + :delta WHERE variant_id = :variant",
+    "UPDATE stock_balance SET quantity = stock_balance.quantity + u.delta "
+    "FROM unnest(:variant::bigint[], :delta::bigint[]) AS u(variant, delta) "
+    "WHERE stock_balance.variant_id = u.variant",
+)
+
+INSERT_MOVES = Bulk(
+    INSERT_MOVE,
+    "INSERT INTO stock_move (variant_id, quantity, reason, reference, occurred_at, user_id) "
+    "SELECT * FROM unnest(:variant::bigint[], :delta::bigint[], :reason::text[], "
+    ":reference::text[], :at::timestamp[], :user::bigint[])",
+)

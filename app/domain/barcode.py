@@ -14,7 +14,9 @@ MAX_CODE_LENGTH = 48
 
 def gtin_check_digit(body: str) -> int:
     """GS1 check digit for the digits before it: weights 3,1,3… from the right."""
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    # The last digit weighs 3, the one before it 1, and so on (slices: an import checks
+    # hundreds of thousands of codes).
+    total = 3 * sum(map(int, body[-1::-2])) + sum(map(int, body[-2::-2]))
     return (10 - total % 10) % 10
 
 

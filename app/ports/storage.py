@@ -13,11 +13,10 @@ from types import TracebackType
 from typing import Any, Literal, Protocol, Self
 
 from app.domain.cart import CartItem
-from app.domain.catalog import ProductDraft
 from app.domain.journal import JournalHead, JournalRecord
 from app.domain.sale_audit import StoredSale
 from app.domain.users import Attempt, Role
-from app.dto.catalog import TaxClassData, UpsertOutcome
+from app.dto.catalog import CatalogWrite, CodeOwner, StoredProduct, TaxClassData
 from app.dto.sales import ParkedSaleSummary, SaleReceipt
 
 
@@ -41,22 +40,42 @@ class CatalogRepository(Protocol):
 
     def save_tax_class(self, tax_class: TaxClassData) -> None: ...
 
-    def barcode_owners(self, codes: Sequence[str]) -> dict[str, str]:
-        """Which product handle each of these barcodes already belongs to."""
+    def products(self, handles: Sequence[str]) -> dict[str, StoredProduct]:
+        """The stored state of each of these products that exists (in this transaction)."""
         ...
 
-    def sku_owners(self, skus: Sequence[str]) -> dict[str, str]:
-        """Which product handle each of these SKUs already belongs to."""
+    def code_owners(self, codes: Sequence[str]) -> list[CodeOwner]:
+        """Every variant holding one of these codes as a barcode or as its SKU."""
         ...
 
-    def upsert_products(
-        self, drafts: Sequence[ProductDraft], at: datetime
-    ) -> tuple[UpsertOutcome, dict[str, int]]:
-        """Create or update products by handle; returns the outcome and variant ids by SKU."""
+    def write(self, changes: CatalogWrite, at: datetime) -> dict[str, int]:
+        """Write one batch of changes (app.services.catalog_changes works them out); returns
+        the id of every written variant by SKU. Products and variants are upserted by
+        handle and SKU, so a batch re-run after a crash converges."""
         ...
 
-    def prices_by_sku(self, skus: Sequence[str]) -> dict[str, Decimal]:
-        """The current shelf price of each of these SKUs that exists (for the journal)."""
+
+class CatalogSnapshots(Protocol):
+    """Catalog reads for maintenance work (an import): outside any write transaction, so
+    they never hold up a till; every list of keys may be as long as the catalog."""
+
+    @property
+    def single_writer(self) -> bool:
+        """True when the database lets one writer in at a time (SQLite): long work then
+        pauses between its transactions so that a till waiting to write gets its turn."""
+        ...
+
+    def digests(self, handles: Sequence[str]) -> dict[str, str | None]:
+        """For each of these products that exists, its stored import digest (None if it has
+        none): which products exist, and which an import may skip."""
+        ...
+
+    def products(self, handles: Sequence[str]) -> dict[str, StoredProduct]:
+        """The stored state of each of these products that exists."""
+        ...
+
+    def code_owners(self, codes: Sequence[str]) -> list[CodeOwner]:
+        """Every variant holding one of these codes as a barcode or as its SKU."""
         ...
 
 
@@ -89,9 +108,16 @@ class StockRepository(Protocol):
         ...
 
     def count(
-        self, levels: Mapping[int, Decimal], reference: str, at: datetime, user_id: int | None
+        self,
+        levels: Mapping[int, Decimal],
+        reference: str,
+        at: datetime,
+        user_id: int | None,
+        known: Mapping[int, Decimal] | None = None,
     ) -> set[int]:
-        """Set stock to counted levels, one "count" move per change; returns changed ids."""
+        """Stock counted at ``levels``: one "count" move per variant whose balance differs,
+        and the balance moved by the same amount (never overwritten); returns changed ids.
+        ``known`` are balances the caller knows without reading (a new variant holds 0)."""
         ...
 
     def level(self, variant_id: int) -> Decimal: ...

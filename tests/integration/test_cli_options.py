@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.formats.product_csv import GENERIC_FIELDS
+from app.formats.products import GENERIC_FIELDS
 from tests.conftest import make_shop
 from tests.integration.cli import advice, run_main
 from ui.cli import parser

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from app.domain.catalog import ProductDraft, VariantDraft
 from app.errors import ParseError
-from app.formats.product_csv import (
+from app.formats.products import (
     ParsedCatalog,
     RowProblem,
     detect_format,
@@ -72,6 +72,7 @@ SHOPIFY_EXPECTED = (
                 cost=Decimal("7.50"),
                 barcodes=("5000000000012",),
                 stock=Decimal(10),
+                track_stock=True,
             ),
             VariantDraft(
                 sku="TEE-M-RED",
@@ -80,11 +81,13 @@ SHOPIFY_EXPECTED = (
                 cost=Decimal("7.50"),
                 barcodes=("5000000000029",),
                 stock=Decimal(4),
+                track_stock=True,
             ),
             VariantDraft(
                 sku="classic-tee-l-blue",
                 price=Decimal("21.00"),
                 options=(("Size", "L"), ("Colour", "Blue")),
+                track_stock=True,
             ),
         ),
     ),
@@ -100,6 +103,7 @@ SHOPIFY_EXPECTED = (
                 price=Decimal("12.50"),
                 barcodes=("0036000291452",),
                 stock=Decimal(3),
+                track_stock=True,
             ),
         ),
     ),
@@ -245,7 +249,8 @@ def test_woocommerce_variable_simple_and_skipped_types() -> None:
             name="Gift wrapping",
             tax_class="zero",
             active=False,
-            variants=(VariantDraft(sku="GIFT-WRAP", price=Decimal("2.00")),),
+            # An empty Stock cell is "manage stock" off: sold without stock tracking.
+            variants=(VariantDraft(sku="GIFT-WRAP", price=Decimal("2.00"), track_stock=False),),
         ),
     )
     # Row 3's description holds a line break: it is still one spreadsheet row.

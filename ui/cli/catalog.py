@@ -9,6 +9,7 @@ from typing import Any
 
 from app.domain.users import Permission
 from app.errors import UserError
+from ui.cli.progress import TerminalProgress
 from ui.cli.terminal import Terminal, sign_in
 from ui.cli.wiring import Wiring
 
@@ -23,7 +24,7 @@ When yours are named differently, say which column holds which field with --map.
 
 
 def products_help() -> str:
-    from app.formats.product_csv import GENERIC_FIELDS
+    from app.formats.products import GENERIC_FIELDS
 
     return PRODUCTS_HELP.format(fields=", ".join(GENERIC_FIELDS))
 
@@ -62,6 +63,12 @@ def register(commands: Any) -> None:
         metavar="FIELD=COLUMN",
         help="which column of a spreadsheet (generic CSV) holds a field; once per field",
     )
+    products.add_argument(
+        "--set-stock",
+        action="store_true",
+        help="take every variant's stock from the file, as a stock count (without it, stock "
+        "is taken only for variants the import creates)",
+    )
     products.set_defaults(func=cmd_import_products)
 
 
@@ -69,7 +76,7 @@ def column_mapping(pairs: list[str] | None, format: str) -> dict[str, str] | Non
     """The ``--map FIELD=COLUMN`` options as a mapping; a mistake is named, with the fields."""
     if not pairs:
         return None
-    from app.formats.product_csv import GENERIC_FIELDS
+    from app.formats.products import GENERIC_FIELDS
 
     fields = f"The fields are: {', '.join(GENERIC_FIELDS)}"
     if format not in ("auto", "generic"):
@@ -98,30 +105,41 @@ def column_mapping(pairs: list[str] | None, format: str) -> dict[str, str] | Non
 
 def cmd_import_products(args: argparse.Namespace, wiring: Wiring) -> int:
     path = Path(args.file)
+    mapping = column_mapping(args.map, args.format)
     try:
         raw = path.read_bytes()
     except OSError as error:
         raise UserError(f"Cannot read {path}: {error.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise UserError(
-            f"{path} is not UTF-8 text (byte {error.start}); save it as CSV UTF-8 and retry"
-        ) from None
-    mapping = column_mapping(args.map, args.format)
     if mapping:
-        from app.formats.product_csv import check_mapping
+        from app.formats.products import check_mapping
 
-        check_mapping(text, mapping)  # named before anyone is asked for a PIN
+        check_mapping(raw, mapping)  # named before anyone is asked for a PIN
     context = wiring.context(args.db)
+    progress = TerminalProgress(sys.stderr)
     try:
         operator = sign_in(context, Terminal(), Permission.MANAGE_CATALOG, "Importing products")
         report = context.catalog.import_csv(
-            text, operator.user_id, format=args.format, mapping=mapping or None
+            raw,
+            operator.user_id,
+            format=args.format,
+            mapping=mapping,
+            set_stock=args.set_stock,
+            source=path.name,
+            progress=progress,
         )
+    except KeyboardInterrupt:
+        progress.close()
+        sys.stderr.write(
+            "tillwright: import stopped; the products written so far stay, and running the "
+            "import again finishes it\n"
+        )
+        return 130
     finally:
+        progress.close()
         context.close()
     sys.stdout.write(report.summary() + "\n")
     for problem in report.problems:
         sys.stderr.write(f"  row {problem.row}: {problem.message}\n")
+    for warning in report.warnings:
+        sys.stderr.write(f"  row {warning.row}: warning: {warning.message}\n")
     return 0 if report.ok else 3
