@@ -133,6 +133,19 @@ def _collect_from_now_on(*_: object) -> None:
         gc.enable()
 
 
+def show_on_whole_screen(window: TillWindow) -> None:
+    """Show the till over the whole screen, with the keyboard focus. A till PC often runs no
+    window manager: there "maximized" means nothing, so the window takes the screen's size
+    itself (PAY stays on screen at 1024×768), and nobody gives it the focus, while Qt's
+    shortcuts (the F-keys) act only in the active window, so it takes that too."""
+    screen = window.screen()
+    if screen is not None:
+        window.setGeometry(screen.availableGeometry())
+    window.showMaximized()
+    window.raise_()
+    window.activateWindow()
+
+
 def run_till(
     open_backend: Callable[[], TillBackend],
     exit_when_ready: bool = False,
@@ -149,7 +162,7 @@ def run_till(
     if exit_when_ready:
         window.show()
     else:
-        window.showMaximized()
+        show_on_whole_screen(window)
     window.backend_ready.connect(_collect_from_now_on)
     window.backend_failed.connect(_collect_from_now_on)
     # Paint the sign-in screen before any database work starts competing for the CPU.

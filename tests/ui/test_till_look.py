@@ -51,3 +51,20 @@ def test_run_till_exit_when_ready(
 ) -> None:
     assert run_till(lambda: sqlite_shop, exit_when_ready=True) == 0
     assert capsys.readouterr().out == "READY\nBACKEND\n"
+
+
+def test_the_till_takes_the_whole_screen_and_the_keyboard(qtbot: Any, styled_app: Any) -> None:
+    """No window manager on a till PC: the window sizes itself to the screen and takes the
+    focus the F-keys need (what `main.py run` does)."""
+    from ui.app import show_on_whole_screen
+    from ui.window import TillWindow
+
+    window = TillWindow()
+    qtbot.addWidget(window)
+    show_on_whole_screen(window)
+    qtbot.waitExposed(window)
+    screen = window.screen()
+    assert screen is not None
+    assert window.size() == screen.availableGeometry().size()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.shutdown()
