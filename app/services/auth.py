@@ -119,13 +119,6 @@ class AuthService:
             )
         raise AuthenticationFailed(WRONG)
 
-    def approve(self, username: str, pin: str, permission: Permission) -> Operator:
-        """A manager's PIN entered on the spot, for an action the cashier may not do."""
-        approver = self.login(username, pin)
-        if not approver.can(permission):
-            raise PermissionDenied(f"{approver.display_name} may not approve {permission.value}")
-        return approver
-
     def forget_lock(self, user_id: int) -> None:
         """A lock lifted by a manager: stop timing it here too."""
         self._forget_lock(user_id)

@@ -145,7 +145,7 @@ def test_a_cashier_needs_a_manager_to_override_a_price(shop):
     with pytest.raises(PermissionDenied, match="manager"):
         sales.complete(command, cashier)
 
-    manager = shop.auth.approve("manager", "4321", Permission.OVERRIDE_PRICE)
+    manager = shop.auth.approve_by_pin("4321", Permission.OVERRIDE_PRICE, "T1", cashier.user_id)
     receipt = sales.complete(command, cashier, approver=manager)
     with shop.engines.write.connect() as connection:
         approved_by = connection.execute(select(m.Sale.approved_by)).scalar_one()
