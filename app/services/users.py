@@ -75,11 +75,12 @@ class UserService:
     ) -> int:
         username = check_username(username)
         display_name = check_display_name(display_name or username)
-        pin = self._check_new_pin(pin, role, None, weak_pin_allowed)
+        pin, checked = self._check_new_pin(pin, role, None, weak_pin_allowed)
         pin_hash = hash_pin(pin, self._auth.policy)
         with self._uow_factory() as uow:
             actor = acting(uow, actor_id, managing_permission(role), f"Adding a {role.value}")
             user_id = self.add_in(uow, actor, username, display_name, role, pin_hash)
+            self._refuse_late_clash(uow, pin, role, user_id, checked)
             uow.commit()
         return user_id
 
@@ -137,13 +138,14 @@ class UserService:
         """A new PIN for ``username`` (also lifts a lockout). Anyone may change their own."""
         with self._uow_factory() as uow:
             target, _ = self._target(uow, actor_id, username, "Setting a PIN", self_ok=True)
-        pin = self._check_new_pin(pin, target.role, target.user_id, weak_pin_allowed)
+        pin, checked = self._check_new_pin(pin, target.role, target.user_id, weak_pin_allowed)
         pin_hash = hash_pin(pin, self._auth.policy)
         with self._uow_factory() as uow:
             # Checked again in the writing transaction: the actor may have lost the right.
             target, actor = self._target(uow, actor_id, username, "Setting a PIN", self_ok=True)
             uow.users.set_pin_hash(target.user_id, pin_hash)
             self._journal(uow, "user.pin_changed", actor.user_id, {"username": target.username})
+            self._refuse_late_clash(uow, pin, target.role, target.user_id, checked)
             uow.changed("users", target.user_id)
             uow.commit()
         self._auth.forget_lock(target.user_id)
@@ -165,21 +167,39 @@ class UserService:
 
     def _check_new_pin(
         self, pin: str, role: Role, user_id: int | None, weak_pin_allowed: bool
-    ) -> str:
+    ) -> tuple[str, dict[int, str]]:
+        """The PIN, checked; and the managers and owners it was checked against (id: hash)."""
         # Only the demo seeder allows a weak PIN: its PINs are the published demo ones.
         pin = check_pin_format(pin) if weak_pin_allowed else check_pin_strength(pin)
         if role is Role.CASHIER:
-            return pin
+            return pin, {}
         with self._uow_factory() as uow:
-            others = [
-                u
-                for u in uow.users.all()
-                if u.active and u.role is not Role.CASHIER and u.user_id != user_id
-            ]
+            others = _approvers(uow, user_id)
         # Outside any transaction: one scrypt per manager and owner, slow on purpose.
-        if any(verify_pin(pin, other.pin_hash) for other in others):
+        if any(verify_pin(pin, pin_hash) for pin_hash in others.values()):
             raise UserError(PIN_TAKEN)
-        return pin
+        return pin, others
+
+    def _refuse_late_clash(
+        self, uow: UnitOfWork, pin: str, role: Role, user_id: int, checked: Mapping[int, str]
+    ) -> None:
+        """In the writing transaction, after its journal entry (which queues writers on the
+        journal head): a manager or owner given the same PIN since the check, by another till
+        at the same moment, is caught here, so PINs stay unique and the PIN alone approves."""
+        if role is Role.CASHIER:
+            return
+        late = {i: h for i, h in _approvers(uow, user_id).items() if checked.get(i) != h}
+        if any(verify_pin(pin, pin_hash) for pin_hash in late.values()):
+            raise UserError(PIN_TAKEN)
 
     def _journal(self, uow: UnitOfWork, kind: str, actor_id: int, data: Mapping[str, Any]) -> None:
         uow.journal.append(kind, "", actor_id, self._clock.now(), data)
+
+
+def _approvers(uow: UnitOfWork, user_id: int | None) -> dict[int, str]:
+    """The active managers and owners other than ``user_id``, by id: their PIN hashes."""
+    return {
+        u.user_id: u.pin_hash
+        for u in uow.users.all()
+        if u.active and u.role is not Role.CASHIER and u.user_id != user_id
+    }

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 
 import pytest
 from sqlalchemy import select
@@ -112,6 +113,38 @@ def test_manager_and_owner_pins_are_unique_among_them(shop):
     shop.users.add(who["owner"], "dara", "Dara", Role.CASHIER, "583920")
     # Setting a manager's PIN to what it already is clashes with nobody else.
     shop.users.set_pin(who["owner"], "manager", "583920")
+
+
+def test_two_managers_added_at_once_cannot_share_a_pin(shop):
+    """Both checks run before either is written; the second writer still finds the clash."""
+    owner = ids(shop)["owner"]
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+    real = shop.users._check_new_pin
+
+    def check_then_wait(*args, **kwargs):  # both pass the first check, then race to write
+        checked = real(*args, **kwargs)
+        barrier.wait(10)
+        return checked
+
+    shop.users._check_new_pin = check_then_wait
+
+    def add(name: str) -> None:
+        try:
+            shop.users.add(owner, name, name.title(), Role.MANAGER, "583920")
+            outcomes.append("added")
+        except UserError as error:
+            outcomes.append(error.message)
+
+    threads = [threading.Thread(target=add, args=(name,)) for name in ("sean", "siobhan")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(outcomes) == 2
+    assert outcomes.count("added") == 1
+    [refused] = [outcome for outcome in outcomes if outcome != "added"]
+    assert "already another manager's or owner's" in refused
 
 
 def test_a_manager_unlocks_a_locked_cashier(shop):
