@@ -23,8 +23,9 @@ if TYPE_CHECKING:
     from app.services.users import UserService
 
 
-class TillBackend(Protocol):
-    """The services a till window uses; ``main.Context`` is one."""
+class ShopServices(Protocol):
+    """The services of one open shop that every way in (the till, the command line) uses;
+    ``main.Context`` has them."""
 
     @property
     def register_code(self) -> str: ...
@@ -40,6 +41,10 @@ class TillBackend(Protocol):
 
     @property
     def setup(self) -> SetupService: ...
+
+
+class TillBackend(ShopServices, Protocol):
+    """The services a till window uses; ``main.Context`` is one."""
 
     @property
     def changes(self) -> ChangeFeed: ...

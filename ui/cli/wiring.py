@@ -5,33 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol
 
 from app.ports.storage import DatabaseAccess
+from ui.backend import ShopServices
 
 if TYPE_CHECKING:
-    from app.services.auth import AuthService
     from app.services.catalog import CatalogService
     from app.services.journal import JournalService
-    from app.services.setup import SetupService
-    from app.services.shop import ShopService
-    from app.services.users import UserService
 
 
-class CliContext(Protocol):
+class CliContext(ShopServices, Protocol):
     """The services of one open shop database (``main.Context`` is one)."""
-
-    @property
-    def register_code(self) -> str: ...
-
-    @property
-    def shop(self) -> ShopService: ...
-
-    @property
-    def auth(self) -> AuthService: ...
-
-    @property
-    def users(self) -> UserService: ...
-
-    @property
-    def setup(self) -> SetupService: ...
 
     @property
     def catalog(self) -> CatalogService: ...
