@@ -94,8 +94,6 @@ PRAGMAS = (
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=10000",
 )
-QTY_ONE = 1000  # QUANTITY is stored scaled by 10^3 (db/types.py)
-RATE_SCALE = 10_000  # RATE is stored scaled by 10^4
 
 FLOOR_WINDOW = (
     "from PySide6.QtWidgets import QApplication, QWidget\n"

@@ -36,7 +36,7 @@ from bench.common import (
     peak_mb,
     ratio_metric,
 )
-from bench.floor import RawConnection, floor_sale
+from bench.floor import FloorTill, RawConnection, floor_sale
 from bench.ours import Ours
 from bench.wiring import BenchWiring
 
@@ -256,11 +256,7 @@ def memory_child(wiring: BenchWiring, side: str, w: dict[str, Any]) -> dict[str,
             RawConnection(connection, postgres=False),
             str(uuid.uuid4()),
             [variant_id for variant_id, _ in pick],
-            w["user_id"],
-            w["register"],
-            w["cashier"],
-            w["currency"],
-            Path(w["db"] + ".floor-head"),
+            FloorTill.of(w, Path(w["home"]) / "floor-journal"),
         )
         connection.close()
     return {"peak_mb": peak_mb()}
