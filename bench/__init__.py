@@ -19,7 +19,9 @@ is:
     till that took its first scan (PIN typed, real scrypt), vs a bare PySide6 window in a
     fresh process;
 (e) memory: peak RSS of a signed-in till doing (a)-(c), and of a 500-sale soak typed on the
-    till window (growth per sale after warm-up), vs a raw sqlite3 child; targets absolute;
+    till window as a cashier does (bench/cashier.py: scans, F12, the cash and Enter, every
+    tenth sale exact cash by Enter once the due has been on screen), growth per sale after
+    warm-up, vs a raw sqlite3 child; targets absolute;
 (f) a scan in the real till (bench/till_ui.py): key Enter → the cart row painted, with 1, 20
     and 200 lines already in the cart, vs a bare QTableView with the same style sheet
     appending one row after the same lookup, in the same child process;

@@ -41,7 +41,8 @@ def measure_postgres_sale(
         admin.execute(f"CREATE SCHEMA {schema}")
         url = f"{server}?options=-csearch_path%3D{schema}"
         progress(f"building a {products}-product shop on PostgreSQL")
-        context = wiring.context(url, home=tmp)
+        # A new schema: the shop is created in it, as bench_size creates its SQLite file.
+        context = wiring.context(url, home=tmp, access="create")
         wiring.seed_demo(context, products)
         context.close()
         raw = psycopg.connect(server, options=f"-csearch_path={schema}")
