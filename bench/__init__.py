@@ -11,14 +11,17 @@ is:
     common words) vs the simplest raw FTS5 query for the same matches (target: the absolute
     p95); and the longest UI-thread stall while a name is typed into the real till window vs
     the same typing into a bare line edit;
-(c) sale: completing a 20-line card sale with a durable commit vs db/sql.py's statements run
-    raw in one ``BEGIN IMMEDIATE`` ... ``COMMIT`` (and once on PostgreSQL against raw
-    psycopg);
+(c) sale: completing a 20-line card sale with a durable commit vs the same work done raw
+    (bench/floor.py: db/sql.py's statements in the service's order in one ``BEGIN
+    IMMEDIATE`` ... ``COMMIT``, then the head copy; its docstring lists what it does and does
+    not do), and once on PostgreSQL against raw psycopg;
 (d) cold start: a fresh ``main.py run`` (offscreen) to the sign-in window, and to a signed-in
     till that took its first scan (PIN typed, real scrypt), vs a bare PySide6 window in a
     fresh process;
 (e) memory: peak RSS of a signed-in till doing (a)-(c), and of a 500-sale soak typed on the
-    till window (growth per sale after warm-up), vs a raw sqlite3 child; targets absolute;
+    till window as a cashier does (bench/cashier.py: scans, F12, the cash and Enter, every
+    tenth sale exact cash by Enter once the due has been on screen), growth per sale after
+    warm-up, vs a raw sqlite3 child; targets absolute;
 (f) a scan in the real till (bench/till_ui.py): key Enter → the cart row painted, with 1, 20
     and 200 lines already in the cart, vs a bare QTableView with the same style sheet
     appending one row after the same lookup, in the same child process;
@@ -93,7 +96,7 @@ def bench_size(
         for name in SEARCH_CLASSES:
             results[name] = measure_search(ours, floor, w, name)
         results["sale"] = measure_sale(
-            ours, RawConnection(floor, postgres=False), w, Path(db_path + ".floor-head")
+            ours, RawConnection(floor, postgres=False), w, tmp / "floor-journal"
         )
     finally:
         floor.close()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
 from bench.common import CHILD_TIMEOUT_S
 
 SETTLE_MS = 60  # after the results are up: what is painted next still counts
+EXACT_CASH_MARGIN_MS = 50  # read the due a little longer than the till insists on
 
 
 def wait_until(condition: Callable[[], bool], what: str) -> None:
@@ -60,15 +61,29 @@ class LoopTurns(QObject):
 
 
 def sign_in(window: Any, username: str, pin: str) -> None:
-    """The sign-in screen, typed: user name, Enter, PIN, Enter; waits for the till screen."""
+    """The sign-in screen, typed: user name, Enter, PIN, Enter; waits for the till to be
+    ready to scan: signed in, and done looking for a sale left open on the register (the
+    till restores it; the next sale typed simply goes on with it, as a cashier's would)."""
+    from PySide6.QtWidgets import QApplication
+
     login = window.login
     wait_until(lambda: window.till is not None, "the shop to open")
+    window.activateWindow()  # the till's F-keys are shortcuts of the active window
+    wait_until(lambda: QApplication.activeWindow() is window, "the till window to be active")
+    refused: list[str] = []
+    login.refused.connect(refused.append)
     QTest.keyClicks(login.username_field, username)
     QTest.keyClick(login.username_field, Qt.Key.Key_Return)
     QTest.keyClicks(login.pin_field, pin)
     QTest.keyClick(login.pin_field, Qt.Key.Key_Return)
-    wait_until(lambda: window.till.session is not None, "the sign-in")
-    wait_until(lambda: window.till.scan_field.hasFocus(), "the scan field")
+    till = window.till
+    wait_until(lambda: till.session is not None or bool(refused), "the sign-in")
+    if till.session is None:
+        raise RuntimeError(f"the sign-in was refused: {refused[0]}")
+    wait_until(lambda: not till.controller.drafts.restoring, "the sale left open, if any")
+    if till.payment_panel.payment is not None:
+        raise RuntimeError("the till restored a sale with a payment taken: nothing to soak")
+    wait_until(lambda: till.scan_field.hasFocus(), "the scan field")
 
 
 def type_slowly(field: QLineEdit, text: str, gap_ms: int) -> None:
@@ -123,21 +138,54 @@ def bare_typing_stalls(style_sheet: str, queries: Sequence[str], gap_ms: int) ->
     return stalls
 
 
-def ring_up(window: Any, codes: Sequence[str]) -> None:
-    """One cash sale by key presses: each code and Enter, F12, the cash rounded up, Enter;
-    returns once the sale is written."""
+class Counter:
+    """Sales the till reports completed, and the last failure it reported."""
+
+    def __init__(self, till: Any) -> None:
+        self.completed = 0
+        self.failed = ""
+        till.sale_completed.connect(self._completed)
+        till.sale_failed.connect(self._failed)
+
+    def _completed(self, _receipt: object) -> None:
+        self.completed += 1
+
+    def _failed(self, message: str) -> None:
+        self.failed = message
+
+
+def ring_up(window: Any, codes: Sequence[str], counter: Counter, *, exact: bool) -> None:
+    """One cash sale by key presses, as the till takes it: each code and Enter (the line
+    appears at once), F12, then either the cash handed over typed and Enter, or (``exact``)
+    the amount due read for as long as the till wants it seen and Enter alone, which is
+    exact cash. Returns once the till says the sale is written; raises with what the till
+    showed when a step did not do what a cashier expects."""
     till = window.till
-    done = till.last_receipt
     for code in codes:
+        lines = len(till.cart.lines)
         QTest.keyClicks(till.scan_field, code)
         QTest.keyClick(till.scan_field, Qt.Key.Key_Return)
+        if len(till.cart.lines) != lines + 1:
+            raise RuntimeError(f"scanning {code} added no line: {till.banner.text()}")
+    done = counter.completed
     QTest.keyClick(till.scan_field, Qt.Key.Key_F12)
-    wait_until(lambda: till.payment_panel.payment is not None, "the payment panel")
-    total = till.cart.totals().total.amount
-    handed = total.quantize(Decimal(1), rounding=ROUND_CEILING) + 1
-    QTest.keyClicks(till.payment_panel.amount_field, str(handed))
-    QTest.keyClick(till.payment_panel.amount_field, Qt.Key.Key_Return)
-    wait_until(lambda: till.last_receipt is not done, "the sale to be written")
+    panel = till.payment_panel
+    if panel.payment is None:
+        raise RuntimeError(f"F12 did not open the payment: {till.banner.text()}")
+    if exact:
+        # Enter on the empty field is exact cash once the due has been on screen a while
+        # (a reflex Enter straight after F12 is not taken).
+        QTest.qWait(panel.exact_cash_delay_ms + EXACT_CASH_MARGIN_MS)
+    else:
+        total = till.cart.totals().total.amount
+        handed = total.quantize(Decimal(1), rounding=ROUND_CEILING) + 1
+        QTest.keyClicks(panel.amount_field, str(handed))
+    QTest.keyClick(panel.amount_field, Qt.Key.Key_Return)
+    if not panel.is_settled:
+        raise RuntimeError(f"the cash did not pay the sale: {panel.status_label.text()}")
+    wait_until(lambda: counter.completed > done or bool(counter.failed), "the sale to be written")
+    if counter.failed:
+        raise RuntimeError(f"the sale was not written: {counter.failed}")
 
 
 def rss_kb() -> int:

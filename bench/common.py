@@ -46,6 +46,7 @@ SIGNED_IN_MS = 800.0  # spawn to a signed-in till that has taken its first scan
 SOAK_SALES = 500
 SOAK_WARMUP = 50
 SOAK_LINES = 3
+SOAK_EXACT_EVERY = 10  # every tenth soak sale is paid exact cash (Enter once the due is read)
 SOAK_GROWTH_KB = 10.0  # per sale, after the warm-up
 PG_PRODUCTS = 2000  # the PostgreSQL sale's catalog (the sale does not grow with it)
 CHILD_TIMEOUT_S = 180
@@ -94,8 +95,6 @@ PRAGMAS = (
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=10000",
 )
-QTY_ONE = 1000  # QUANTITY is stored scaled by 10^3 (db/types.py)
-RATE_SCALE = 10_000  # RATE is stored scaled by 10^4
 
 FLOOR_WINDOW = (
     "from PySide6.QtWidgets import QApplication, QWidget\n"

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import SALE_LINES, SALES, SCANS, SEARCH_CLASSES, SEED, SKU_SHARE, connect
+from bench.floor import SaleSql
 from bench.wiring import BenchWiring
 
 
@@ -47,6 +48,15 @@ class Ours:
 
     def complete(self, command: Any) -> None:
         self.sales.complete(command, self.operator)
+
+    def shop_terms(self) -> dict[str, Any]:
+        """What the floor sale needs of the shop's settings (currency, tax in prices)."""
+        settings = self.sales.settings
+        return {
+            "currency": settings.currency.code,
+            "minor_units": settings.currency.minor_units,
+            "prices_include_tax": settings.prices_include_tax,
+        }
 
     def close(self) -> None:
         self.context.close()
@@ -107,7 +117,8 @@ def workload(
         "user_id": user_id,
         "cashier": cashier,
         "register": ours.context.register_code,
-        "currency": ours.sales.settings.currency.code,
+        **ours.shop_terms(),
+        "sale_sql": SaleSql.of("sqlite").to_json(),
     }
     workload["workload"] = str(tmp / "workload.json")
     Path(workload["workload"]).write_text(json.dumps(workload), encoding="utf-8")

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import PG_PRODUCTS, SALE_LINES, SALES, SEED, metric
-from bench.floor import RawConnection
+from bench.floor import RawConnection, SaleSql
 from bench.ours import Ours
 from bench.till import measure_sale
 from bench.wiring import BenchWiring
@@ -41,7 +41,8 @@ def measure_postgres_sale(
         admin.execute(f"CREATE SCHEMA {schema}")
         url = f"{server}?options=-csearch_path%3D{schema}"
         progress(f"building a {products}-product shop on PostgreSQL")
-        context = wiring.context(url, home=tmp)
+        # A new schema: the shop is created in it, as bench_size creates its SQLite file.
+        context = wiring.context(url, home=tmp, access="create")
         wiring.seed_demo(context, products)
         context.close()
         raw = psycopg.connect(server, options=f"-csearch_path={schema}")
@@ -50,7 +51,7 @@ def measure_postgres_sale(
             w = _workload(raw, ours)
             progress("sale on PostgreSQL")
             result = measure_sale(
-                ours, RawConnection(raw, postgres=True), w, tmp / "pg.floor-head", "sale_postgres"
+                ours, RawConnection(raw, postgres=True), w, tmp / "floor-journal", "sale_postgres"
             )
         finally:
             ours.close()
@@ -83,5 +84,6 @@ def _workload(raw: Any, ours: Ours) -> dict[str, Any]:
         "user_id": user_id,
         "cashier": cashier,
         "register": ours.context.register_code,
-        "currency": ours.sales.settings.currency.code,
+        **ours.shop_terms(),
+        "sale_sql": SaleSql.of("postgresql").to_json(),
     }

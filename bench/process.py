@@ -23,6 +23,7 @@ from bench.common import (
     RATIO_TARGETS,
     ROOT,
     SIGNED_IN_MS,
+    SOAK_EXACT_EVERY,
     SOAK_GROWTH_KB,
     SOAK_LINES,
     SOAK_WARMUP,
@@ -36,7 +37,7 @@ from bench.common import (
     peak_mb,
     ratio_metric,
 )
-from bench.floor import RawConnection, floor_sale
+from bench.floor import FloorTill, RawConnection, floor_sale
 from bench.ours import Ours
 from bench.wiring import BenchWiring
 
@@ -195,7 +196,7 @@ def measure_memory(w: dict[str, Any]) -> dict[str, dict[str, Any]]:
         growth_kb_per_sale=slope,
         rss_mb_warm=soak["rss_kb_warm"] / 1024,
         rss_mb_end=soak["rss_kb_end"] / 1024,
-        sales=w["soak_sales"],
+        sales=soak["sales"],
     )
     return results
 
@@ -256,11 +257,7 @@ def memory_child(wiring: BenchWiring, side: str, w: dict[str, Any]) -> dict[str,
             RawConnection(connection, postgres=False),
             str(uuid.uuid4()),
             [variant_id for variant_id, _ in pick],
-            w["user_id"],
-            w["register"],
-            w["cashier"],
-            w["currency"],
-            Path(w["db"] + ".floor-head"),
+            FloorTill.of(w, Path(w["home"]) / "floor-journal"),
         )
         connection.close()
     return {"peak_mb": peak_mb()}
@@ -268,17 +265,22 @@ def memory_child(wiring: BenchWiring, side: str, w: dict[str, Any]) -> dict[str,
 
 def soak_child(wiring: BenchWiring, w: dict[str, Any]) -> dict[str, Any]:
     """Hidden mode: ``soak_sales`` cash sales of SOAK_LINES items, every one typed on the real
-    till window; the resident set after the warm-up and at the end, and the peak."""
+    till window (bench.cashier.ring_up: scans, F12, the cash typed and Enter, or every
+    SOAK_EXACT_EVERY-th sale exact cash by Enter once the due has been read); the resident
+    set after the warm-up and at the end, and the peak. Raises unless the till reported
+    every sale written."""
     import gc
 
     from bench import cashier
 
     _, window, ours = _open_till(wiring, w)
+    counter = cashier.Counter(window.till)
     codes = [sku for sale in w["sales"] for _, sku in sale]
     rss_warm = 0
     for number in range(1, w["soak_sales"] + 1):
         start = (number * SOAK_LINES) % (len(codes) - SOAK_LINES)
-        cashier.ring_up(window, codes[start : start + SOAK_LINES])
+        exact = number % SOAK_EXACT_EVERY == 0
+        cashier.ring_up(window, codes[start : start + SOAK_LINES], counter, exact=exact)
         if number in (SOAK_WARMUP, w["soak_sales"]):
             gc.collect()
             if number == SOAK_WARMUP:
@@ -286,7 +288,14 @@ def soak_child(wiring: BenchWiring, w: dict[str, Any]) -> dict[str, Any]:
     rss_end = cashier.rss_kb()
     window.shutdown()
     ours.close()
-    return {"rss_kb_warm": rss_warm, "rss_kb_end": rss_end, "peak_mb": peak_mb()}
+    if counter.completed != w["soak_sales"]:
+        raise RuntimeError(f"{counter.completed} of {w['soak_sales']} soak sales were written")
+    return {
+        "rss_kb_warm": rss_warm,
+        "rss_kb_end": rss_end,
+        "peak_mb": peak_mb(),
+        "sales": counter.completed,
+    }
 
 
 def search_ui_child(wiring: BenchWiring, w: dict[str, Any]) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from bench.common import (
     median,
     sampled_metric,
 )
-from bench.floor import RawConnection, floor_sale
+from bench.floor import FloorTill, RawConnection, floor_sale
 from bench.ours import Ours
 
 
@@ -103,11 +103,13 @@ def measure_search(
 
 
 def measure_sale(
-    ours: Ours, floor: RawConnection, w: dict[str, Any], head_file: Path, name: str = "sale"
+    ours: Ours, floor: RawConnection, w: dict[str, Any], anchors: Path, name: str = "sale"
 ) -> dict[str, Any]:
     """Our 20-line card sale through the services against db/sql.py's statements run raw on
-    the same database (SQLite or PostgreSQL), alternating who goes first."""
+    the same database (SQLite or PostgreSQL) by bench.floor, which keeps its copy of the
+    journal head in ``anchors``; alternating who goes first."""
     clock = time.perf_counter_ns
+    till = FloorTill.of(w, anchors)
     mine: list[float] = []
     raw: list[float] = []
     picks = w["sales"][:-1]
@@ -122,16 +124,7 @@ def measure_sale(
             if side == "ours":
                 ours.complete(command)
             else:
-                floor_sale(
-                    floor,
-                    sale_id,
-                    floor_ids,
-                    w["user_id"],
-                    w["register"],
-                    w["cashier"],
-                    w["currency"],
-                    head_file,
-                )
+                floor_sale(floor, sale_id, floor_ids, till)
             elapsed = (clock() - start) / 1e6
             if run >= 2:
                 (mine if side == "ours" else raw).append(elapsed)

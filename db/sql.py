@@ -4,7 +4,7 @@ A scan and a sale are a handful of short statements each; SQLAlchemy's per-execu
 more than SQLite took to run them (``main.py bench``), so these run as plain SQL with ``:name``
 parameters on the driver's cursor (:mod:`db.driver`). They live here, and only here, so the
 repositories, the catalog reader and the bench's floors run the very same text, and
-tests/integration/test_sql.py reads each one's rows back through the models.
+tests/integration/sql/ reads each one's rows back through the models.
 """
 
 from __future__ import annotations
